@@ -1,0 +1,97 @@
+"""`station` (or `python -m station`): the kiosk and the tools around it, one subcommand each."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from station.errors import StationError
+
+DEFAULT_BENCH_CLIP = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "footage" / "kb-deadlift_side_correct.mp4"
+)
+
+
+def _cmd_model(args: argparse.Namespace) -> int:
+    from station.pose import model
+
+    if args.action == "install":
+        path = model.install(Path(args.from_dir) if args.from_dir else None)
+        print(f"The pose model is installed and verified at {path}.")
+        return 0
+    path = model.find_model()
+    print(f"The pose model is present and verified at {path}.")
+    return 0
+
+
+def _cmd_pose(args: argparse.Namespace) -> int:
+    from station.camera.source import open_source
+    from station.pipeline import needs_model, poses
+    from station.pose.movenet import load_movenet
+
+    source = open_source(args.source)
+    estimator = load_movenet(args.threads) if needs_model(source) else None
+    with contextlib.ExitStack() as stack:
+        stack.callback(source.close)
+        out = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else sys.stdout
+        for _frame, pose in poses(source, estimator):
+            out.write(json.dumps(pose.to_json()) + "\n")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from station.bench import bench_pose
+
+    clip = Path(args.clip) if args.clip else DEFAULT_BENCH_CLIP
+    if not clip.exists():
+        raise StationError(f"There is no clip at {clip} to benchmark on: name one.")
+    ratio = bench_pose(clip, args.threads)
+    print(f"pipeline/invoke: {ratio:.3f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="station", description="Hinge Station: a hip-hinge coach for the gym wall.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("model", help="install or check the pose model")
+    p.add_argument("action", choices=["install", "check"])
+    p.add_argument("--from", dest="from_dir", metavar="DIR", help="copy the model from this folder (only read)")
+    p.set_defaults(func=_cmd_model)
+
+    p = sub.add_parser("pose", help="print keypoints per frame as JSON lines")
+    p.add_argument("source", help="a clip, an image, 'camera' or 'synthetic'")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
+    p.set_defaults(func=_cmd_pose)
+
+    p = sub.add_parser("bench", help="time the pipeline and print the figures")
+    p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")
+    p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args) or 0)
+    except StationError as exc:
+        print(f"station: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Stage timings and the ratios the issues ask for, measured together in one run.
+
+Ratios, not absolute times, are the figures to compare across machines: the bare
+interpreter invoke is timed interleaved with the pipeline, so both see the same load.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+
+from station.camera.video import VideoSource, reduced_size
+from station.pose.movenet import Square, crop_resize, load_movenet
+
+WARM_UP_INVOKES = 20  # the first invokes allocate and pack weights
+
+
+def ms(values: list[float]) -> float:
+    """Median of seconds, in milliseconds."""
+    return median(values) * 1000.0 if values else float("nan")
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def bench_pose(
+    clip: Path, threads: int | None = None, max_frames: int = 1500, out: Callable[[str], None] = print
+) -> float:
+    """Time decode, crop and resize, invoke and postprocess per frame; returns pipeline/invoke.
+
+    After every frame's pipeline the bare invoke runs once on a fixed input, so the two medians
+    are taken under the same conditions.
+    """
+    estimator = load_movenet(threads)
+    source = VideoSource(clip)
+    decode: list[float] = []
+    pipeline: list[float] = []
+    bare: list[float] = []
+    frames = source.frames()
+    fixed_input = None
+    for _ in range(max_frames):
+        t0 = time.perf_counter()
+        frame = next(frames, None)
+        decode.append(time.perf_counter() - t0)
+        if frame is None:
+            decode.pop()
+            break
+        if fixed_input is None:
+            h, w = frame.rgb.shape[:2]
+            fixed_input = crop_resize(frame.rgb, Square(w / 2, h / 2, max(w, h) / 2), estimator.input_size)
+            for _ in range(WARM_UP_INVOKES):
+                estimator.invoke(fixed_input)
+            estimator.stage_times = {}
+        t2 = time.perf_counter()
+        estimator.estimate(frame)
+        pipeline.append(time.perf_counter() - t2)
+        t4 = time.perf_counter()
+        estimator.invoke(fixed_input)
+        bare.append(time.perf_counter() - t4)
+    source.close()
+    stages = estimator.stage_times or {}
+    invokes_per_frame = len(stages.get("invoke", [])) / max(1, len(pipeline))
+    size = "x".join(map(str, reduced_size(source.width, source.height, source.max_side)))
+    out(f"clip: {clip.name}, {len(pipeline)} frames, runtime: {estimator.runtime}, threads: {estimator.threads}")
+    out(f"decode (to {size}):".ljust(22) + f"{ms(decode):7.3f} ms median")
+    out(f"crop and resize:      {ms(stages.get('crop', [])):7.3f} ms median")
+    out(f"invoke (in pipeline): {ms(stages.get('invoke', [])):7.3f} ms median ({invokes_per_frame:.3f} a frame)")
+    out(f"postprocess:          {ms(stages.get('post', [])):7.3f} ms median")
+    out(f"pipeline after decode:{ms(pipeline):7.3f} ms median")
+    out(f"bare invoke:          {ms(bare):7.3f} ms median")
+    out(f"peak memory:          {peak_memory_mb():7.1f} MB")
+    return ms(pipeline) / ms(bare)

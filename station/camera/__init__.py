@@ -1,0 +1,1 @@
+"""Frame sources: the camera, video files, still images and the synthetic athlete."""

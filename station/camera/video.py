@@ -1,0 +1,85 @@
+"""Video files through PyAV, with frame times taken from the file, not the wall clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+from station.camera.source import Frame
+from station.errors import StationError
+
+log = logging.getLogger(__name__)
+
+
+def reduced_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The size to decode at: the long side at most `max_side`, even numbers for the scaler."""
+    scale = max_side / max(width, height)
+    if scale >= 1.0:
+        return width, height  # no resampling: it would only blur
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+class VideoSource:
+    """Frames of a clip, decoded straight to a reduced RGB size (the pose model sees 192 px)."""
+
+    live = False
+
+    def __init__(self, path: Path | str, max_side: int = 640) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.max_side = max_side
+        self.skipped = 0  # packets that would not decode
+        try:
+            self._container = av.open(str(self.path))
+        except FileNotFoundError as exc:
+            raise StationError(f"There is no clip at {self.path}.") from exc
+        except av.error.FFmpegError as exc:
+            raise StationError(f"{self.path} is not a readable video ({exc.strerror or exc}).") from exc
+        if not self._container.streams.video:
+            self._container.close()
+            raise StationError(f"{self.path} has no video stream.")
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        rate = self._stream.average_rate
+        self.fps = float(rate) if rate else 30.0
+        cc = self._stream.codec_context
+        self.width, self.height = int(cc.width), int(cc.height)
+        if self.width <= 0 or self.height <= 0:
+            self._container.close()
+            raise StationError(f"{self.path} has a video stream with no picture size.")
+
+    def frames(self) -> Iterator[Frame]:
+        out_w, out_h = reduced_size(self.width, self.height, self.max_side)
+        scale = self.width / out_w
+        t0: float | None = None
+        index = 0
+        try:
+            for packet in self._container.demux(self._stream):
+                try:
+                    decoded = packet.decode()
+                except av.error.FFmpegError:
+                    self.skipped += 1
+                    continue
+                for vf in decoded:
+                    t = float(vf.time) if vf.time is not None else index / self.fps
+                    if t0 is None:
+                        t0 = t
+                    if (out_w, out_h) == (self.width, self.height):
+                        rgb = vf.to_ndarray(format="rgb24")
+                    else:
+                        rgb = vf.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                    yield Frame(rgb=np.ascontiguousarray(rgb), t=t - t0, index=index, scale=scale)
+                    index += 1
+        except av.error.FFmpegError as exc:
+            log.warning("%s: stopped reading after %d frames (%s)", self.name, index, exc)
+        if self.skipped:
+            log.warning("%s: %d damaged packets skipped", self.name, self.skipped)
+        if index == 0:
+            raise StationError(f"{self.path} holds no frames that can be decoded.")
+
+    def close(self) -> None:
+        self._container.close()

@@ -1,0 +1,1 @@
+"""The coach: pure code from keypoints to posture, reps and faults."""

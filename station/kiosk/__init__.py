@@ -1,0 +1,1 @@
+"""The kiosk: screens, buttons, LEDs and sound around the coach."""

@@ -1,0 +1,127 @@
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from station.camera.source import Frame
+from station.camera.still import StillSource
+from station.camera.video import VideoSource
+from station.pose.movenet import Square, crop_resize
+from tests.conftest import shared_path
+
+CLIPS = json.loads(shared_path("footage", "labels.json").read_text())["clips"]
+
+
+def _reference() -> np.ndarray:
+    return np.loadtxt(shared_path("stills", "standing_man_keypoints.csv"), delimiter=",", skiprows=1).reshape(17, 2)
+
+
+def _man() -> np.ndarray:
+    return next(StillSource(shared_path("stills", "standing_man.jpeg")).frames()).rgb
+
+
+def test_standing_man_lands_within_21_px_of_the_reference(movenet):
+    frame = next(StillSource(shared_path("stills", "standing_man.jpeg")).frames())
+    pose = movenet.estimate(frame)
+    errors = np.hypot(*(pose.keypoints[:, :2] - _reference()).T)
+    print("per-keypoint error (px):", errors.round(1).tolist())
+    assert pose.person
+    assert errors.max() <= 21.0
+
+
+def test_following_the_still_keeps_it_within_21_px(movenet):
+    for frame in StillSource(shared_path("stills", "standing_man.jpeg"), repeat=5).frames():
+        pose = movenet.estimate(frame)
+    assert np.hypot(*(pose.keypoints[:, :2] - _reference()).T).max() <= 21.0
+
+
+@pytest.mark.parametrize("kind", ["black", "grey", "noise"])
+def test_no_person_on_an_empty_frame(movenet, kind):
+    rng = np.random.default_rng(1)
+    image = {
+        "black": np.zeros((360, 640, 3), np.uint8),
+        "grey": np.full((360, 640, 3), 128, np.uint8),
+        "noise": rng.integers(0, 255, (360, 640, 3), dtype=np.uint8),
+    }[kind]
+    for i in range(3):
+        assert not movenet.estimate(Frame(image, i / 30, i)).person
+
+
+def test_keypoints_come_back_in_source_pixels(movenet):
+    man = _man()
+    half = cv2.resize(man, (man.shape[1] // 2, man.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    pose = movenet.estimate(Frame(half, 0.0, 0, scale=2.0))
+    assert abs(pose.size[0] - man.shape[1]) <= 2 and pose.size[1] == man.shape[0]
+    assert np.hypot(*(pose.keypoints[:, :2] - _reference()).T).max() <= 30.0
+
+
+def test_crop_resize_keeps_aspect_and_pads_with_black():
+    image = np.full((100, 200, 3), 255, np.uint8)
+    out = crop_resize(image, Square(100, 50, 100), 192)  # the whole frame: 200 wide, 100 tall
+    assert out.shape == (192, 192, 3)
+    rows = out[:, 96, 0]
+    assert rows[:40].max() == 0 and rows[-40:].max() == 0  # padded above and below, not stretched
+    assert rows[60:130].min() == 255
+    inside = crop_resize(image, Square(100, 50, 40), 192)
+    assert inside.min() == 255  # a square inside the image needs no padding
+
+
+def test_crop_resize_puts_a_dot_where_it_belongs():
+    image = np.zeros((300, 400, 3), np.uint8)
+    image[148:153, 248:253] = 255  # a dot centred at (250, 150)
+    for square in (Square(250, 150, 100), Square(200, 150, 200)):
+        out = crop_resize(image, square, 192)
+        y, x = np.unravel_index(np.argmax(out[..., 0]), out.shape[:2])
+        expect_x = (250 - (square.cx - square.half)) / (2 * square.half) * 192
+        expect_y = (150 - (square.cy - square.half)) / (2 * square.half) * 192
+        assert abs(x - expect_x) <= 1.5 and abs(y - expect_y) <= 1.5
+
+
+def _canvas_with(man: np.ndarray, height: int, size: tuple[int, int], centres_x: list[int]) -> np.ndarray:
+    w, h = size
+    canvas = np.full((h, w, 3), 90, np.uint8)
+    scaled = cv2.resize(man, (round(man.shape[1] * height / man.shape[0]), height), interpolation=cv2.INTER_AREA)
+    sh, sw = scaled.shape[:2]
+    top = (h - sh) // 2
+    for cx in centres_x:
+        left = cx - sw // 2
+        canvas[top : top + sh, left : left + sw] = scaled
+    return canvas
+
+
+def test_finds_a_lifter_a_third_of_the_frame_high(movenet):
+    canvas = _canvas_with(_man(), 360, (1920, 1080), [960])
+    frame = Frame(canvas, 0.0, 0)
+    pose = movenet.estimate(frame)
+    assert pose.person
+    hips = pose.keypoints[[11, 12], :2].mean(axis=0)
+    assert abs(hips[0] - 960) < 40 and 540 - 40 < hips[1] < 540 + 80
+
+
+def test_search_prefers_the_person_nearest_the_centre(movenet):
+    canvas = _canvas_with(_man(), 500, (1600, 600), [250, 800])
+    pose = movenet.estimate(Frame(canvas, 0.0, 0))
+    assert pose.person
+    trusted = pose.keypoints[pose.keypoints[:, 2] > 0.3]
+    assert abs(trusted[:, 0].mean() - 800) < 80
+
+
+def test_losing_the_person_searches_again(movenet):
+    man_left = _canvas_with(_man(), 300, (960, 540), [480])
+    empty = np.full((540, 960, 3), 90, np.uint8)
+    assert movenet.estimate(Frame(man_left, 0.0, 0)).person
+    assert not movenet.estimate(Frame(empty, 0.1, 1)).person
+    assert movenet.estimate(Frame(man_left, 0.2, 2)).person
+
+
+@pytest.mark.parametrize("clip", sorted(CLIPS))
+def test_a_person_is_found_on_95_percent_of_clip_frames(movenet, clip):
+    source = VideoSource(shared_path("footage", clip))
+    found = total = 0
+    for frame in source.frames():
+        total += 1
+        found += movenet.estimate(frame).person
+    source.close()
+    print(f"{clip}: person on {found}/{total} frames = {found / total:.1%}")
+    assert found / total >= 0.95

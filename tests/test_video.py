@@ -1,0 +1,75 @@
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from station.camera.source import open_source
+from station.camera.video import VideoSource, reduced_size
+from station.errors import StationError
+from tests.conftest import shared_path
+
+
+def write_clip(path: Path, n: int = 12, fps: int = 10, size: tuple[int, int] = (320, 240)) -> Path:
+    """A small real H.264 clip whose frame times are known exactly."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        for i in range(n):
+            image = np.full((size[1], size[0], 3), i * 20 % 255, np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_frame_times_come_from_the_file(tmp_path):
+    clip = write_clip(tmp_path / "c.mp4", n=12, fps=10)
+    frames = list(VideoSource(clip).frames())
+    assert len(frames) == 12
+    assert [round(f.t, 3) for f in frames] == [round(i / 10, 3) for i in range(12)]
+    assert [f.index for f in frames] == list(range(12))
+
+
+def test_large_clips_are_decoded_smaller_and_scale_back():
+    source = VideoSource(shared_path("footage", "barbell-deadlift_side_good-outdoor.mp4"), max_side=640)
+    frame = next(iter(source.frames()))
+    assert frame.rgb.shape == (360, 640, 3)
+    assert frame.source_size == (1920, 1080)
+
+
+def test_reduced_size_never_enlarges():
+    assert reduced_size(399, 640, 640) == (399, 640)
+    assert reduced_size(1920, 1080, 640) == (640, 360)
+
+
+def test_missing_clip_is_a_clear_error(tmp_path):
+    with pytest.raises(StationError, match="There is no"):
+        open_source(str(tmp_path / "nope.mp4"))
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a video" * 100])
+def test_a_file_that_is_not_video_is_a_clear_error(tmp_path, content):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(content)
+    with pytest.raises(StationError, match=r"not a readable video|no video stream|no frames"):
+        list(VideoSource(bad).frames())
+
+
+def test_a_truncated_clip_gives_the_frames_it_has(tmp_path):
+    clip = write_clip(tmp_path / "c.mp4", n=30)
+    data = clip.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    try:
+        frames = list(VideoSource(cut).frames())
+    except StationError as exc:  # the index may sit at the end: then one clear sentence
+        assert "\n" not in str(exc)
+    else:
+        assert 0 < len(frames) < 30
