@@ -1,0 +1,157 @@
+"""The drill catalogue: what each drill is, what a coach says, and the thresholds it is judged by.
+
+Every number a fault rule uses lives here (per drill) or in the config file (per site), so a coach
+can read an entry and recognise the drill. Angles are degrees; lengths are fractions of the
+lifter's own leg or torso length (so they hold for any lifter and any distance from the camera);
+"drop" is how far the shoulders sink towards the floor as a fraction of standing shoulder height.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+FAULT_IDS: tuple[str, ...] = (
+    "back_rounding",
+    "knees_forward",
+    "hips_drop",
+    "no_lockout",
+    "hips_rise_first",
+    "overextension",
+)
+
+FAULT_NAMES: dict[str, str] = {
+    "back_rounding": "Back rounding",
+    "knees_forward": "Knees forward",
+    "hips_drop": "Hips dropping",
+    "no_lockout": "No lockout",
+    "hips_rise_first": "Hips rise first",
+    "overextension": "Leaning back",
+}
+
+# What the lamp says when it lights: an instruction, in plain words.
+FAULT_CUES: dict[str, str] = {
+    "back_rounding": "Head, upper back, tailbone in one line",
+    "knees_forward": "Keep the shins vertical",
+    "hips_drop": "Push the hips back, not down",
+    "no_lockout": "Stand tall: squeeze the glutes at the top",
+    "hips_rise_first": "Chest and hips rise together",
+    "overextension": "Finish tall, don't lean back",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a drill's rep begins and ends, and where each fault starts."""
+
+    bottom_drop: float  # shoulders sink at least this much: the bottom was reached
+    top_drop: float  # back above this: the lifter is up and the rep counts
+    bottom_hip_angle: float  # side view: the hips must also close to this (walking away is no rep)
+    lockout_hip_angle: float  # side view: full hip extension at the top
+    max_shin_lean: float  # knees_forward: shin tilt past this
+    max_shin_to_trunk: float  # knees_forward: shins tilting this fraction of the trunk's lean (a squat)
+    max_hip_drop: float  # hips_drop: hips sink more than this many leg lengths ...
+    max_drop_to_back: float  # ... and more than this times how far they travel back
+    max_back_curve: float  # back_rounding: outline bows out by this (curvature per torso length)
+    max_head_drop: float  # back_rounding (upper back, head): ear below the hip-shoulder line, torso lengths
+    max_trunk_tip: float  # hips_rise_first: trunk tips this many degrees further forward as the hips rise
+    max_lean_back: float  # overextension: trunk behind vertical at the top
+    min_rep_s: float  # faster than this from top to top is a twitch, not a rep
+    target_eccentric_s: float  # tempo: the lowering should take about this long
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: str
+    name: str
+    summary: str
+    cues: tuple[str, ...]
+    faults: tuple[str, ...]
+    thresholds: Thresholds
+    explosive: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def with_thresholds(self, **changes: float) -> Drill:
+        return replace(self, thresholds=replace(self.thresholds, **changes))
+
+
+_HINGE = Thresholds(
+    bottom_drop=0.12,
+    top_drop=0.05,
+    bottom_hip_angle=135.0,
+    lockout_hip_angle=162.0,
+    max_shin_lean=15.0,
+    max_shin_to_trunk=0.8,
+    max_hip_drop=0.12,
+    max_drop_to_back=1.0,
+    max_back_curve=0.08,
+    max_head_drop=0.3,
+    max_trunk_tip=8.0,
+    max_lean_back=12.0,
+    min_rep_s=1.2,
+    target_eccentric_s=2.0,
+)
+
+DRILLS: dict[str, Drill] = {
+    d.id: d
+    for d in (
+        Drill(
+            id="dowel-hinge",
+            name="Dowel hip hinge",
+            summary="Dowel on the back, touching head, upper back and tailbone; hinge slowly to a flat back.",
+            cues=("Push the hips back", "Keep the shins vertical", "Head, upper back, tailbone in one line"),
+            faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout"),
+            thresholds=_HINGE,
+        ),
+        Drill(
+            id="wall-touch",
+            name="Wall touch",
+            summary="Stand a foot from a wall, back to it; push the hips back until they touch it.",
+            cues=("Reach back to the wall with the hips", "Soft knees, shins stay still", "Long flat back"),
+            faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout"),
+            thresholds=replace(_HINGE, bottom_drop=0.10, bottom_hip_angle=140.0, min_rep_s=1.0),
+        ),
+        Drill(
+            id="rdl",
+            name="Romanian deadlift",
+            summary="From standing, lower the weight down the thighs by pushing the hips back; knees soft.",
+            cues=("Push the hips back", "Weight slides down the thighs", "Flat back, chest long"),
+            faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout"),
+            thresholds=replace(
+                _HINGE, bottom_drop=0.15, bottom_hip_angle=125.0, max_shin_lean=22.0, max_hip_drop=0.2,
+                target_eccentric_s=1.5,
+            ),
+        ),
+        Drill(
+            id="deadlift",
+            name="Deadlift",
+            summary="Pull the weight from the floor to standing tall; kettlebell or barbell.",
+            cues=("Push the floor away", "Chest and hips rise together", "Stand tall at the top"),
+            faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "hips_rise_first"),
+            thresholds=replace(
+                _HINGE, bottom_drop=0.15, bottom_hip_angle=130.0, max_shin_lean=38.0, max_shin_to_trunk=1.0,
+                max_hip_drop=0.45, max_drop_to_back=2.5, min_rep_s=0.8, target_eccentric_s=1.0,
+            ),
+        ),
+        Drill(
+            id="kb-swing",
+            name="Kettlebell swing",
+            summary="Hike the bell back between the legs and snap the hips through to chest height.",
+            cues=("Hike it back, hips back", "Snap the hips, stand tall", "Don't lean back at the top"),
+            faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "overextension"),
+            thresholds=replace(
+                _HINGE, bottom_drop=0.15, top_drop=0.06, bottom_hip_angle=130.0, max_shin_lean=25.0,
+                max_hip_drop=0.25, max_drop_to_back=1.5, min_rep_s=0.6, target_eccentric_s=0.5,
+            ),
+            explosive=True,
+        ),
+    )
+}  # fmt: skip
+
+
+def get_drill(drill_id: str) -> Drill:
+    from station.errors import StationError
+
+    try:
+        return DRILLS[drill_id]
+    except KeyError:
+        raise StationError(f"There is no drill '{drill_id}': choose one of {', '.join(DRILLS)}.") from None
