@@ -54,6 +54,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from station.analyze import analyze, format_table
+
+    report, trace = analyze(args.clip, args.drill)
+    if args.plot:
+        from station.chart import draw_trace, save_png
+
+        save_png(draw_trace(trace, report["rep_list"], title=f"{Path(args.clip).name}: {args.drill}"), args.plot)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(format_table(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="station", description="Hinge Station: a hip-hinge coach for the gym wall.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
@@ -69,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
     p.set_defaults(func=_cmd_pose)
+
+    p = sub.add_parser("analyze", help="count reps and call faults on a clip")
+    p.add_argument("clip")
+    p.add_argument("--drill", required=True, help="dowel-hinge, wall-touch, rdl, deadlift or kb-swing")
+    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the hip angle with each rep and its faults")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("bench", help="time the pipeline and print the figures")
     p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")

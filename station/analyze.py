@@ -35,3 +35,28 @@ def analyze(
     if report["person_frames"] == 0:
         raise StationError(f"Nobody was found in {clip}: the lifter must be in view, side-on.")
     return report, trace
+
+
+def format_table(report: dict) -> str:
+    """The set report as a table a person reads."""
+    from station.drills import FAULT_NAMES, get_drill
+
+    drill = get_drill(report["drill"])
+    good = sum(1 for r in report["rep_list"] if r["judged"] and not r["faults"])
+    lines = [
+        f"{drill.name}: {report['reps']} reps, {good} good  "
+        f"(person in {report['person_frames']} of {report['frames']} frames)",
+        f"{'rep':>3}  {'start':>6}  {'bottom':>6}  {'end':>6}  {'hip min':>7}  {'shin max':>8}  faults",
+    ]
+    for r in report["rep_list"]:
+        m = r["metrics"]
+        hip = f"{m['min_hip_angle']:.0f}" if m.get("min_hip_angle") is not None else "-"
+        shin = f"{m['max_shin_lean']:.0f}" if m.get("max_shin_lean") is not None else "-"
+        faults = ", ".join(FAULT_NAMES[f] for f in r["faults"]) or (
+            "good" if r["judged"] else "not judged (turn side-on)"
+        )
+        lines.append(
+            f"{r['index']:>3}  {r['start_s']:6.2f}  {r['bottom_s']:6.2f}  {r['end_s']:6.2f}"
+            f"  {hip:>7}  {shin:>8}  {faults}"
+        )
+    return "\n".join(lines)

@@ -129,7 +129,7 @@ DRILLS: dict[str, Drill] = {
             faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "hips_rise_first"),
             thresholds=replace(
                 _HINGE, bottom_drop=0.15, bottom_hip_angle=130.0, max_shin_lean=38.0, max_shin_to_trunk=1.0,
-                max_hip_drop=0.45, max_drop_to_back=2.5, min_rep_s=0.8, target_eccentric_s=1.0,
+                max_hip_drop=0.4, max_drop_to_back=1.8, min_rep_s=0.8, target_eccentric_s=1.0,
             ),
         ),
         Drill(
@@ -140,7 +140,7 @@ DRILLS: dict[str, Drill] = {
             faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "overextension"),
             thresholds=replace(
                 _HINGE, bottom_drop=0.15, top_drop=0.06, bottom_hip_angle=130.0, max_shin_lean=25.0,
-                max_hip_drop=0.25, max_drop_to_back=1.5, min_rep_s=0.6, target_eccentric_s=0.5,
+                max_hip_drop=0.18, max_drop_to_back=1.5, min_rep_s=0.35, target_eccentric_s=0.5,
             ),
             explosive=True,
         ),

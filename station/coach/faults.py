@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-import numpy as np
-
 from station.coach.reps import RepWindow, Sample
 from station.drills import Drill
 
@@ -59,7 +57,9 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
     curve = _med([s.back_curve for s in region if s.back_curve is not None])
     head = _med(_values(region, "head_drop"))
     hip_back, hip_down = _hip_travel(samples[0], region)
-    tip = _trunk_tip(samples[samples.index(bottom) :])
+    with_hips = [s for s in samples if s.posture.hip is not None]
+    lowest_hips = max(with_hips, key=lambda s: s.posture.hip[1]) if with_hips else bottom  # type: ignore[index]
+    tip = _trunk_tip(samples[samples.index(lowest_hips) :])
 
     metrics: dict[str, float | None] = {
         "depth": _r(depth),
@@ -82,7 +82,11 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
         squat = shin_b is not None and trunk_b is not None and shin_b > th.max_shin_to_trunk * max(trunk_b, 0.0)
         if (shin_max is not None and shin_max > th.max_shin_lean) or (squat and shin_b > th.max_shin_lean / 2):
             found.append("knees_forward")
-        if hip_down is not None and hip_down > th.max_hip_drop and hip_down > th.max_drop_to_back * max(hip_back or 0.0, 0.0):
+        if (
+            hip_down is not None
+            and hip_down > th.max_hip_drop
+            and hip_down > th.max_drop_to_back * max(hip_back or 0.0, 0.0)
+        ):
             found.append("hips_drop")
         if tip is not None and tip > th.max_trunk_tip:
             found.append("hips_rise_first")
@@ -103,7 +107,10 @@ def judge_top(window: RepWindow, drill: Drill) -> tuple[tuple[str, ...], dict[st
         found.append("no_lockout")
     if lean is not None and lean < -th.max_lean_back:
         found.append("overextension")
-    return tuple(f for f in drill.faults if f in found), {"max_top_hip_angle": _r(hip, 1), "min_top_torso_lean": _r(lean, 1)}
+    return tuple(f for f in drill.faults if f in found), {
+        "max_top_hip_angle": _r(hip, 1),
+        "min_top_torso_lean": _r(lean, 1),
+    }
 
 
 def _hip_travel(start: Sample, region: list[Sample]) -> tuple[float | None, float | None]:
@@ -124,10 +131,14 @@ def _hip_travel(start: Sample, region: list[Sample]) -> tuple[float | None, floa
 def _trunk_tip(rising: list[Sample]) -> float | None:
     """How many degrees the trunk tips further forward while the hips rise to half way.
 
+    `rising` starts where the hips are lowest: the moment they begin to rise.
+
     In a good pull the back angle holds, then chest and hips rise together; when the hips shoot
     up first the trunk tips towards horizontal. None where the hips barely rise.
     """
-    pts = [(s.posture.hip[1], s.posture.torso_lean) for s in rising if s.posture.hip and s.posture.torso_lean is not None]
+    pts = [
+        (s.posture.hip[1], s.posture.torso_lean) for s in rising if s.posture.hip and s.posture.torso_lean is not None
+    ]
     if len(pts) < 4:
         return None
     hip0, lean0 = pts[0]

@@ -132,15 +132,19 @@ class RepCounter:
         """Feed one sample; returns (a rep just counted, a top window just closed), either may be None."""
         counted = closed = None
         depth = sample.depth
+        if self._pending is not None:
+            # The lockout window stays open until a real descent (half way to the bottom), so a
+            # wobble around the top level cannot close it before the lifter has stood tall.
+            if depth is not None and depth > (self.t.top_drop + self.t.bottom_drop) / 2.0:
+                closed = self._close_top()
+            elif depth is None or depth <= self.t.top_drop:
+                self._pending.top.append(sample)
         if self._phase == "up":
             if depth is not None and depth > self.t.top_drop:
-                closed = self._close_top()
                 self._phase = "down"
                 self._buffer = [self._buffer[-1]] if self._buffer else []
                 self._bottom = False
-            elif self._pending is not None:
-                self._pending.top.append(sample)
-            if self._phase == "up":
+            else:
                 self._buffer = [sample]
                 return counted, closed
         self._buffer.append(sample)
@@ -149,6 +153,8 @@ class RepCounter:
             self._bottom = self._bottom or self._reached_bottom_in_hindsight(sample.standing)
             long_enough = self._fresh or (sample.t - self._buffer[0].t) >= self.t.min_rep_s
             if self._bottom and long_enough:
+                if self._pending is not None:
+                    closed = self._close_top()
                 counted = RepWindow(samples=self._buffer, started_at_bottom=self._fresh, top=[sample])
                 self._pending = counted
             self._phase = "up"
@@ -163,6 +169,6 @@ class RepCounter:
 
     def finish(self) -> RepWindow | None:
         """The stream ended: close the last rep's top window. A rep still rising is no rep."""
-        closed = self._close_top() if self._phase == "up" else None
+        closed = self._close_top()
         self.reset()
         return closed

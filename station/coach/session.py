@@ -178,7 +178,9 @@ class Coach:
         faults, metrics = judge_top(window, self.drill)
         rep = self.reps[-1]
         added = tuple(f for f in faults if f not in rep.faults)
-        rep = Rep(rep.index, rep.start_s, rep.bottom_s, rep.end_s, rep.faults + added, {**rep.metrics, **metrics}, rep.judged)
+        rep = Rep(
+            rep.index, rep.start_s, rep.bottom_s, rep.end_s, rep.faults + added, {**rep.metrics, **metrics}, rep.judged
+        )
         self.reps[-1] = rep
         for fault in added:
             log.info("fault %s on rep %d of %s", fault, rep.index, self.drill.id)
