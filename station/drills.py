@@ -129,7 +129,7 @@ DRILLS: dict[str, Drill] = {
             faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "hips_rise_first"),
             thresholds=replace(
                 _HINGE, bottom_drop=0.15, bottom_hip_angle=130.0, max_shin_lean=38.0, max_shin_to_trunk=1.0,
-                max_hip_drop=0.4, max_drop_to_back=1.8, min_rep_s=0.8, target_eccentric_s=1.0,
+                max_hip_drop=0.4, max_drop_to_back=1.2, min_rep_s=0.8, target_eccentric_s=1.0,
             ),
         ),
         Drill(

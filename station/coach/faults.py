@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
+import numpy as np
+
 from station.coach.reps import RepWindow, Sample
 from station.drills import Drill
 
@@ -56,7 +58,7 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
     trunk_b = _med(_values(region, "torso_lean"))
     curve = _med([s.back_curve for s in region if s.back_curve is not None])
     head = _med(_values(region, "head_drop"))
-    hip_back, hip_down = _hip_travel(samples[0], region)
+    hip_back, hip_down = _hip_travel(window.lead or samples[:1], region)
     with_hips = [s for s in samples if s.posture.hip is not None]
     lowest_hips = max(with_hips, key=lambda s: s.posture.hip[1]) if with_hips else bottom  # type: ignore[index]
     tip = _trunk_tip(samples[samples.index(lowest_hips) :])
@@ -100,8 +102,10 @@ def judge_top(window: RepWindow, drill: Drill) -> tuple[tuple[str, ...], dict[st
     top = [s for s in window.top if s.posture.side_on]
     if not top:
         return (), {"max_top_hip_angle": None, "min_top_torso_lean": None}
-    hip = max(_values(top, "hip_angle"), default=None)
-    lean = min(_values(top, "torso_lean"), default=None)
+    # Percentiles, not extremes: one noisy frame must neither grant nor deny a lockout.
+    hips, leans = _values(top, "hip_angle"), _values(top, "torso_lean")
+    hip = float(np.percentile(hips, 80)) if hips else None
+    lean = float(np.percentile(leans, 20)) if leans else None
     found = []
     if hip is not None and hip < th.lockout_hip_angle:
         found.append("no_lockout")
@@ -113,19 +117,18 @@ def judge_top(window: RepWindow, drill: Drill) -> tuple[tuple[str, ...], dict[st
     }
 
 
-def _hip_travel(start: Sample, region: list[Sample]) -> tuple[float | None, float | None]:
+def _hip_travel(start: list[Sample], region: list[Sample]) -> tuple[float | None, float | None]:
     """How far the hips went back and down from the start to the bottom, in leg lengths."""
-    p0 = start.posture
+    begins = [s.posture for s in start if s.posture.hip is not None and s.posture.side_on]
     ends = [s.posture for s in region if s.posture.hip is not None and s.posture.side_on]
     legs = [s.posture.leg_length for s in region if s.posture.leg_length]
-    if p0.hip is None or not ends or not legs or p0.facing == 0:
+    if not begins or not ends or not legs:
         return None, None
+    facing = begins[0].facing
     leg = float(median(legs))
-    x = median(p.hip[0] for p in ends if p.hip)
-    y = median(p.hip[1] for p in ends if p.hip)
-    back = (p0.hip[0] - x) * p0.facing / leg
-    down = (y - p0.hip[1]) / leg
-    return back, down
+    x0, y0 = median(p.hip[0] for p in begins if p.hip), median(p.hip[1] for p in begins if p.hip)
+    x, y = median(p.hip[0] for p in ends if p.hip), median(p.hip[1] for p in ends if p.hip)
+    return (x0 - x) * facing / leg, (y - y0) / leg
 
 
 def _trunk_tip(rising: list[Sample]) -> float | None:

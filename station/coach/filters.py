@@ -18,7 +18,7 @@ class SmoothingSettings:
     """The [smoothing] table of the config file. Positions are in body heights, so `beta` is scale-free."""
 
     min_cutoff_hz: float = 1.5
-    beta: float = 0.8
+    beta: float = 2.0
     derivative_cutoff_hz: float = 1.0
     hold_s: float = 0.3  # how long a keypoint the model lost keeps its last place
 

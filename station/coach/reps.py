@@ -27,6 +27,8 @@ from station.drills import Thresholds
 STANDING_FRACTION_OF_SEGMENTS = 0.975
 # The standing height is this percentile of recent heights: a shrug or an arm wave must not raise it.
 STANDING_PERCENTILE = 90.0
+# Frames at the top kept as the rep's lead-in: where the hips started from.
+LEAD_FRAMES = 8
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class RepWindow:
     samples: list[Sample]
     started_at_bottom: bool
     top: list[Sample] = field(default_factory=list)
+    lead: list[Sample] = field(default_factory=list)  # the lifter standing just before the rep
 
 
 class RepCounter:
@@ -103,6 +106,7 @@ class RepCounter:
         self._bottom = False
         self._fresh = True  # no top seen yet: the first rep may have started at the bottom
         self._pending: RepWindow | None = None
+        self._standing: deque[Sample] = deque(maxlen=LEAD_FRAMES)
 
     @property
     def phase(self) -> str:
@@ -146,6 +150,7 @@ class RepCounter:
                 self._bottom = False
             else:
                 self._buffer = [sample]
+                self._standing.append(sample)
                 return counted, closed
         self._buffer.append(sample)
         self._bottom = self._bottom or self._deep_enough(depth, sample)
@@ -155,11 +160,14 @@ class RepCounter:
             if self._bottom and long_enough:
                 if self._pending is not None:
                     closed = self._close_top()
-                counted = RepWindow(samples=self._buffer, started_at_bottom=self._fresh, top=[sample])
+                lead = [] if self._fresh else list(self._standing)
+                counted = RepWindow(samples=self._buffer, started_at_bottom=self._fresh, top=[sample], lead=lead)
                 self._pending = counted
             self._phase = "up"
             self._fresh = False
             self._buffer = [sample]
+            self._standing.clear()
+            self._standing.append(sample)
             self._bottom = False
         return counted, closed
 

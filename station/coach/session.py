@@ -175,8 +175,10 @@ class Coach:
     def _closed(self, window: RepWindow | None) -> tuple[Event, ...]:
         if window is None or not self.reps:
             return ()
-        faults, metrics = judge_top(window, self.drill)
         rep = self.reps[-1]
+        faults, metrics = judge_top(window, self.drill)
+        if not rep.judged:  # a rep the view could not judge gains no fault at its top either
+            faults = ()
         added = tuple(f for f in faults if f not in rep.faults)
         rep = Rep(
             rep.index, rep.start_s, rep.bottom_s, rep.end_s, rep.faults + added, {**rep.metrics, **metrics}, rep.judged

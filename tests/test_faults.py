@@ -1,0 +1,102 @@
+from dataclasses import replace
+
+import numpy as np
+
+from station.coach.faults import judge_rep, judge_top
+from station.coach.posture import Posture
+from station.coach.reps import RepWindow, Sample
+from station.drills import DRILLS
+
+DL = DRILLS["deadlift"]
+
+
+def _p(t: float, **kw) -> Posture:
+    base = Posture(
+        t=t, person=True, view="side", facing=1, missing=(), stature=400.0, segments=None, torso_length=150.0,
+        leg_length=250.0, hip_angle=170.0, knee_angle=170.0, torso_lean=5.0, shin_lean=3.0, head_drop=0.0,
+        hip=(300.0, 200.0), shoulder=(310.0, 60.0),
+    )  # fmt: skip
+    return replace(base, **kw)
+
+
+def _window(bottom: dict, n: int = 30, **kw) -> RepWindow:
+    """A rep that goes down to `bottom` (posture fields) and back, linearly."""
+    samples = []
+    for i in range(n + 1):
+        f = 1 - abs(2 * i / n - 1)  # 0 -> 1 -> 0
+        fields = {}
+        for key, value in bottom.items():
+            start = getattr(_p(0), key)
+            if isinstance(value, tuple):
+                fields[key] = tuple(a + (b - a) * f for a, b in zip(start, value, strict=True))
+            else:
+                fields[key] = start + (value - start) * f
+        samples.append(Sample(_p(i / 30, **fields), 0.4 * f, kw.get("curve", 0.0) * f if f > 0.5 else None))
+    return RepWindow(samples, started_at_bottom=False, top=[samples[-1]])
+
+
+GOOD_BOTTOM = {"hip_angle": 70.0, "torso_lean": 55.0, "shin_lean": 15.0, "hip": (250.0, 260.0)}
+
+
+def test_a_good_rep_has_no_faults_and_full_metrics():
+    j = judge_rep(_window(GOOD_BOTTOM), DL)
+    assert j.judged and j.faults == ()
+    m = j.metrics
+    assert m["min_hip_angle"] == 70.0 and m["max_shin_lean"] == 15.0
+    assert m["eccentric_s"] == 0.5 and m["concentric_s"] == 0.5
+    assert m["hip_back"] > 0 and m["hip_down"] > 0
+
+
+def test_shins_past_the_limit_are_knees_forward():
+    assert "knees_forward" in judge_rep(_window({**GOOD_BOTTOM, "shin_lean": 45.0}), DL).faults
+
+
+def test_shins_tilting_more_than_the_trunk_is_a_squat():
+    squat = {**GOOD_BOTTOM, "torso_lean": 20.0, "shin_lean": 30.0}
+    assert "knees_forward" in judge_rep(_window(squat), DL).faults
+
+
+def test_hips_sinking_straight_down_is_hips_drop():
+    sink = {**GOOD_BOTTOM, "hip": (298.0, 330.0)}  # 0.52 leg lengths down, hardly back
+    assert "hips_drop" in judge_rep(_window(sink), DL).faults
+
+
+def test_a_bowed_back_outline_is_back_rounding():
+    assert "back_rounding" in judge_rep(_window(GOOD_BOTTOM, curve=0.2), DL).faults
+    assert "back_rounding" not in judge_rep(_window(GOOD_BOTTOM, curve=-0.1), DL).faults
+
+
+def test_a_hanging_head_is_back_rounding():
+    assert "back_rounding" in judge_rep(_window({**GOOD_BOTTOM, "head_drop": 0.5}), DL).faults
+
+
+def test_trunk_tipping_as_the_hips_rise_is_hips_rise_first():
+    w = _window(GOOD_BOTTOM)
+    n = len(w.samples)
+    for i in range(n // 2, n // 2 + 6):  # the hips rise while the trunk tips 15 degrees further
+        s = w.samples[i]
+        w.samples[i] = replace(s, posture=replace(s.posture, torso_lean=55.0 + 15.0 * np.sin((i - n // 2) / 6 * np.pi)))
+    assert "hips_rise_first" in judge_rep(w, DL).faults
+
+
+def test_faults_the_drill_does_not_list_are_never_called():
+    squat = {**GOOD_BOTTOM, "hip": (298.0, 330.0)}
+    assert "hips_drop" in judge_rep(_window(squat), DL).faults
+    no_drop = DRILLS["rdl"].__class__(**{**DRILLS["rdl"].__dict__, "faults": ("back_rounding",)})
+    assert judge_rep(_window(squat), no_drop).faults == ()
+
+
+def test_a_front_view_rep_is_not_judged():
+    w = _window({**GOOD_BOTTOM, "shin_lean": 45.0})
+    w = RepWindow([replace(s, posture=replace(s.posture, view="front")) for s in w.samples], False, w.top)
+    j = judge_rep(w, DL)
+    assert not j.judged and j.faults == ()
+
+
+def test_the_top_judges_lockout_and_leaning_back():
+    swing = DRILLS["kb-swing"]
+    short = RepWindow([], False, top=[Sample(_p(0, hip_angle=150.0), 0.02)])
+    assert judge_top(short, swing)[0] == ("no_lockout",)
+    back = RepWindow([], False, top=[Sample(_p(0, hip_angle=179.0, torso_lean=-20.0), 0.0)])
+    assert judge_top(back, swing)[0] == ("overextension",)
+    assert judge_top(back, DL)[0] == ()  # a deadlift does not list leaning back

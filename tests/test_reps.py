@@ -1,0 +1,114 @@
+"""The counter on hand-made depth traces, where the truth is obvious."""
+
+import numpy as np
+import pytest
+
+from station.coach.posture import Posture
+from station.coach.reps import RepCounter, Sample, StatureGauge
+from station.drills import DRILLS
+
+TH = DRILLS["rdl"].thresholds
+STANDING = 500.0
+
+
+def _posture(t: float, depth: float, hip_angle: float | None = None, side: bool = True) -> Posture:
+    return Posture(
+        t=t, person=True, view="side" if side else "front", facing=1, missing=(), stature=STANDING * (1 - depth),
+        segments=None, torso_length=150.0, leg_length=250.0,
+        hip_angle=(180 - 200 * depth if hip_angle is None else hip_angle) if side else None,
+        knee_angle=None, torso_lean=None, shin_lean=None, head_drop=None, hip=(0.0, 0.0), shoulder=(0.0, 0.0),
+    )  # fmt: skip
+
+
+def _count(depths: list[float], fps: float = 30.0, **kw) -> tuple[int, list]:
+    counter = RepCounter(TH)
+    reps = []
+    for i, d in enumerate(depths):
+        s = Sample(_posture(i / fps, d, **kw), d, None, STANDING)
+        counted, _ = counter.update(s)
+        if counted:
+            reps.append(counted)
+    counter.finish()
+    return len(reps), reps
+
+
+def _rep(depth: float = 0.3, down: int = 40, up: int = 30, rest: int = 30) -> list[float]:
+    return list(np.linspace(0, depth, down)) + list(np.linspace(depth, 0, up)) + [0.0] * rest
+
+
+def test_counts_each_rep_at_the_top():
+    n, reps = _count([0.0] * 30 + _rep() * 3)
+    assert n == 3
+    assert reps[0].samples[-1].depth <= TH.top_drop
+
+
+def test_a_shallow_bob_is_no_rep():
+    assert _count([0.0] * 30 + _rep(depth=TH.bottom_drop * 0.7) * 3)[0] == 0
+
+
+def test_jitter_at_the_top_is_no_rep():
+    rng = np.random.default_rng(0)
+    wobble = list(np.clip(TH.top_drop + rng.normal(0, 0.02, 300), 0, None))
+    assert _count(wobble)[0] == 0
+
+
+def test_a_set_that_starts_at_the_bottom_counts_its_first_top():
+    trace = list(np.linspace(0.3, 0, 30)) + [0.0] * 20 + _rep()
+    n, reps = _count(trace)
+    assert n == 2 and reps[0].started_at_bottom
+
+
+def test_a_last_descent_that_never_comes_up_is_no_rep():
+    assert _count([0.0] * 20 + _rep() + list(np.linspace(0, 0.35, 40)))[0] == 1
+
+
+def test_a_pull_still_rising_when_the_stream_ends_is_no_rep():
+    assert _count([0.0] * 20 + _rep() + list(np.linspace(0, 0.35, 30)) + list(np.linspace(0.35, 0.1, 20)))[0] == 1
+
+
+def test_a_twitch_faster_than_the_drill_allows_is_no_rep():
+    fast = _rep(down=5, up=5, rest=40)
+    assert _count([0.0] * 20 + fast)[0] == 0
+
+
+def test_side_view_bottom_needs_the_hips_to_close():
+    # Shrinking by walking away from the camera: stature drops but the hips stay straight.
+    assert _count([0.0] * 20 + _rep() * 2, hip_angle=178.0)[0] == 0
+
+
+def test_from_the_front_depth_alone_counts():
+    assert _count([0.0] * 20 + _rep() * 2, side=False)[0] == 2
+
+
+def test_the_lockout_window_stays_open_through_a_wobble():
+    counter = RepCounter(TH)
+    trace = [0.0] * 10 + _rep(rest=0) + [TH.top_drop + 0.01, 0.0, 0.0] + [0.0] * 10 + _rep()
+    windows = []
+    for i, d in enumerate(trace):
+        counted, closed = counter.update(Sample(_posture(i / 30, d), d, None, STANDING))
+        if closed:
+            windows.append(closed)
+    windows.append(counter.finish())
+    assert len(windows) == 2 and len(windows[0].top) > 10
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_counting_does_not_depend_on_the_frame_rate(fps):
+    seconds = np.arange(0, 12, 1 / fps)
+    depth = np.clip(0.35 * np.sin(2 * np.pi * seconds / 3.0 - np.pi / 2) + 0.17, 0, None)
+    assert _count(list(depth), fps=fps)[0] == 4
+
+
+def test_the_gauge_ignores_a_shrug_and_knows_depth_from_limb_lengths():
+    gauge = StatureGauge()
+    base = _posture(0.0, 0.0)
+    from dataclasses import replace
+
+    for i in range(300):
+        gauge(replace(base, t=i / 30, stature=STANDING))
+    for i in range(300, 320):  # a 0.7 s shrug, shoulders 5% higher
+        gauge(replace(base, t=i / 30, stature=STANDING * 1.05))
+    assert gauge(replace(base, t=11.0, stature=STANDING)) == pytest.approx(0.0, abs=0.005)
+    fresh = StatureGauge()
+    bottom = replace(base, stature=STANDING * 0.7, segments=STANDING / 0.975)
+    assert fresh(bottom) == pytest.approx(0.3, abs=0.01)
