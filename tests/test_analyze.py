@@ -102,8 +102,8 @@ def test_a_clip_with_nobody_in_it_is_one_sentence(tmp_path, movenet):
 
 
 def test_format_table_marks_unjudged_reps():
-    report = {"drill": "rdl", "reps": 1, "frames": 10, "person_frames": 10, "rep_list": [
-        {"index": 1, "start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "judged": False, "metrics": {}}]}  # fmt: skip
+    rep = {"index": 1, "start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "judged": False, "metrics": {}}
+    report = {"drill": "rdl", "reps": 1, "frames": 10, "person_frames": 10, "rep_list": [rep]}
     assert "not judged (turn side-on)" in format_table(report)
 
 

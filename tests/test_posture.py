@@ -6,9 +6,9 @@ from station.coach.posture import ViewSettings, facing_of, measure, view_of
 from station.pose.keypoints import KP
 
 
-def _keypoints(p: float = 1.0, yaw: float = 0.0, facing: int = 1, faults: Faults = Faults(), drill: str = "rdl"):
+def _keypoints(p: float = 1.0, yaw: float = 0.0, facing: int = 1, faults: Faults | None = None, drill: str = "rdl"):
     a = Athlete(AthleteSpec(drill=drill, camera=Camera(yaw_deg=yaw, facing=facing)))
-    return a.keypoints(body_at(MOVEMENTS[drill], p, faults))
+    return a.keypoints(body_at(MOVEMENTS[drill], p, faults or Faults()))
 
 
 @pytest.mark.parametrize("facing", [1, -1])

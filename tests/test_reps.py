@@ -85,7 +85,7 @@ def test_the_lockout_window_stays_open_through_a_wobble():
     trace = [0.0] * 10 + _rep(rest=0) + [TH.top_drop + 0.01, 0.0, 0.0] + [0.0] * 10 + _rep()
     windows = []
     for i, d in enumerate(trace):
-        counted, closed = counter.update(Sample(_posture(i / 30, d), d, None, STANDING))
+        _, closed = counter.update(Sample(_posture(i / 30, d), d, None, STANDING))
         if closed:
             windows.append(closed)
     windows.append(counter.finish())
