@@ -69,6 +69,42 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from station.config import load
+    from station.kiosk.app import RunOptions, main_run
+
+    config = load(args.config)
+    options = RunOptions(
+        source=args.source, drill=args.drill, windowed=args.windowed, exit_at_end=args.exit_at_end,
+        screenshot=args.screenshot, max_seconds=args.seconds,
+        size=tuple(int(v) for v in args.size.split("x")) if args.size else None,
+    )  # fmt: skip
+    if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
+        raise StationError("--exit-at-end needs --source FILE and --drill ID.")
+    return main_run(options, config)
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from station.history import History, format_history
+
+    history = History.open()
+    try:
+        print(format_history(history.sets(args.since), args.csv))
+    finally:
+        history.close()
+    return 0
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    from station.config import load
+
+    load(args.config)
+    print(
+        f"The config {'at ' + args.config if args.config else '(defaults, or /etc/hinge-station/config.toml)'} is valid."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="station", description="Hinge Station: a hip-hinge coach for the gym wall.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
@@ -91,6 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     p.add_argument("--plot", metavar="FILE.png", help="draw the hip angle with each rep and its faults")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("run", help="the kiosk")
+    p.add_argument("--source", help="camera, synthetic[:DRILL[:FAULT]], a clip or an image (default: camera if any)")
+    p.add_argument("--drill", help="start on this drill (with a clip: the set starts by itself)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--config", metavar="FILE", help="config file (default /etc/hinge-station/config.toml)")
+    p.add_argument("--exit-at-end", action="store_true", help="with --source FILE: exit when the clip ends")
+    p.add_argument("--screenshot", metavar="FILE", help="save the last screen as PNG")
+    p.add_argument("--size", metavar="WxH", help="window size, e.g. 800x480")
+    p.add_argument("--seconds", type=float, help="quit after this many seconds (soak tests, demos)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("history", help="list finished sets")
+    p.add_argument("--csv", action="store_true")
+    p.add_argument("--since", metavar="DATE", help="only sets finished on or after DATE (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("config", help="check a config file")
+    p.add_argument("--config", metavar="FILE")
+    p.set_defaults(func=_cmd_config)
 
     p = sub.add_parser("bench", help="time the pipeline and print the figures")
     p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")

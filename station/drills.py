@@ -38,6 +38,16 @@ FAULT_CUES: dict[str, str] = {
     "overextension": "Finish tall, don't lean back",
 }
 
+# What the summary says went well when a fault never showed.
+FAULT_PRAISE: dict[str, str] = {
+    "back_rounding": "flat back",
+    "knees_forward": "still shins",
+    "hips_drop": "hips back, not down",
+    "no_lockout": "full lockout",
+    "hips_rise_first": "chest and hips together",
+    "overextension": "tall finish",
+}
+
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -1,0 +1,234 @@
+"""The site's config file (TOML) as frozen dataclasses, checked before anything starts.
+
+One file, /etc/hinge-station/config.toml or `--config FILE`; with none, the defaults. Every key
+is listed in README.md with its default. A wrong type, an unknown key, a pin used twice or a
+threshold out of range stops start-up with one sentence that names the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from station.camera.picam import CameraSettings
+from station.coach.back import BackSettings
+from station.coach.filters import SmoothingSettings
+from station.coach.posture import ViewSettings
+from station.coach.session import CoachSettings
+from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
+from station.errors import StationError
+from station.pose.movenet import PoseSettings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SYSTEM_CONFIG = Path("/etc/hinge-station/config.toml")
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    idle_s: float = 45.0  # back to the attract screen after this long with nobody and no button
+    summary_s: float = 30.0  # the summary stays this long, unless a button is pressed
+    walk_away_s: float = 6.0  # a set ends when the lifter has been out of view this long
+    fullscreen: bool = True
+    screen_fps: float = 30.0
+    camera_retry_s: float = 3.0  # how often a lost camera is looked for again
+
+
+@dataclass(frozen=True)
+class ButtonSettings:
+    select_pin: int = 17  # BCM numbers
+    start_pin: int = 27
+    pull_up: bool = True  # buttons wired between the pin and ground
+    bounce_s: float = 0.05
+    hold_s: float = 1.5  # holding START this long ends the set
+
+
+@dataclass(frozen=True)
+class LedSettings:
+    enabled: bool = False
+    active_high: bool = True
+    pins: dict[str, int] = field(
+        default_factory=lambda: {
+            "back_rounding": 5, "knees_forward": 6, "hips_drop": 13,
+            "no_lockout": 19, "hips_rise_first": 26, "overextension": 21,
+        }
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SoundSettings:
+    enabled: bool = True
+    volume: float = 0.6  # 0 to 1
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    record_frames: bool = False  # no camera frame ever touches the disk unless this is true
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    threads: int = 0  # 0: all cores
+    settings: PoseSettings = field(default_factory=PoseSettings)
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    buttons: ButtonSettings = field(default_factory=ButtonSettings)
+    leds: LedSettings = field(default_factory=LedSettings)
+    sound: SoundSettings = field(default_factory=SoundSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    coach: CoachSettings = field(default_factory=CoachSettings)
+    drills: dict[str, Drill] = field(default_factory=lambda: dict(DRILLS))
+
+
+# Where each TOML table lands: (table name, dataclass, path into Config)
+_TABLES: dict[str, type] = {
+    "kiosk": KioskSettings, "buttons": ButtonSettings, "leds": LedSettings, "sound": SoundSettings,
+    "privacy": PrivacySettings, "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
+    "smoothing": SmoothingSettings, "back": BackSettings,
+}  # fmt: skip
+_RANGES: dict[str, tuple[float, float]] = {
+    "kiosk.idle_s": (5, 3600), "kiosk.summary_s": (3, 600), "kiosk.walk_away_s": (1, 120),
+    "kiosk.screen_fps": (5, 120), "kiosk.camera_retry_s": (0.5, 60), "buttons.bounce_s": (0, 1),
+    "buttons.hold_s": (0.3, 10), "sound.volume": (0, 1), "camera.fps": (5, 120), "pose.threads": (0, 64),
+    "pose.keypoint_score": (0.05, 0.95), "pose.person_mean_score": (0.05, 0.95),
+}  # fmt: skip
+_PIN_RANGE = (2, 27)
+
+
+def _check_value(key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise StationError(f"Config key {key} must be true or false, not {value!r}.")
+        return value
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise StationError(f"Config key {key} must be a number, not {value!r}.")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise StationError(f"Config key {key} must be a whole number, not {value!r}.")
+        lo, hi = _RANGES.get(key, (0, float("inf")) if default >= 0 else (-float("inf"), float("inf")))
+        if not lo <= value <= hi:
+            raise StationError(f"Config key {key} is {value}, outside {lo:g} to {hi:g}.")
+        return type(default)(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or len(value) != len(default) or not all(isinstance(v, int) for v in value):
+            raise StationError(
+                f"Config key {key} must be a list of {len(default)} whole numbers, like {list(default)}."
+            )
+        return tuple(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise StationError(f"Config key {key} must be a table.")
+        return value
+    raise StationError(f"Config key {key} has a value of an unexpected kind.")
+
+
+def _build(cls: type, table: dict[str, Any], prefix: str) -> Any:
+    defaults = cls()
+    known = {f.name for f in fields(cls)}
+    changes = {}
+    for key, value in table.items():
+        if key not in known:
+            raise StationError(f"Config key {prefix}.{key} is not a setting (known: {', '.join(sorted(known))}).")
+        changes[key] = _check_value(f"{prefix}.{key}", value, getattr(defaults, key))
+    return dataclasses.replace(defaults, **changes)
+
+
+def _drill_overrides(table: dict[str, Any]) -> dict[str, Drill]:
+    drills = dict(DRILLS)
+    known = {f.name for f in fields(Thresholds)}
+    for drill_id, overrides in table.items():
+        if drill_id not in DRILLS:
+            raise StationError(f"Config table drills.{drill_id} names no drill (known: {', '.join(DRILLS)}).")
+        if not isinstance(overrides, dict):
+            raise StationError(f"Config key drills.{drill_id} must be a table of thresholds.")
+        current = DRILLS[drill_id].thresholds
+        changes = {}
+        for key, value in overrides.items():
+            if key not in known:
+                raise StationError(f"Config key drills.{drill_id}.{key} is not a threshold.")
+            changes[key] = _check_value(f"drills.{drill_id}.{key}", value, getattr(current, key))
+        thresholds = dataclasses.replace(current, **changes)
+        if not 0 < thresholds.top_drop < thresholds.bottom_drop < 1:
+            raise StationError(f"Config for drills.{drill_id} needs 0 < top_drop < bottom_drop < 1.")
+        drills[drill_id] = dataclasses.replace(DRILLS[drill_id], thresholds=thresholds)
+    return drills
+
+
+def parse(data: dict[str, Any]) -> Config:
+    """A Config from a parsed TOML document."""
+    built: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "drills":
+            continue
+        if name not in _TABLES:
+            raise StationError(
+                f"Config table [{name}] is not known (known: {', '.join(sorted([*_TABLES, 'drills']))})."
+            )
+        if not isinstance(value, dict):
+            raise StationError(f"Config key {name} must be a table, [{name}].")
+        if name == "pose":
+            value = {k: v for k, v in value.items() if k != "threads"}
+            threads = data["pose"].get("threads", 0)
+            _check_value("pose.threads", threads, 0)
+        built[name] = _build(_TABLES[name], value, name)
+    leds = built.get("leds", LedSettings())
+    for fault, pin in leds.pins.items():
+        if fault not in FAULT_IDS:
+            raise StationError(f"Config key leds.pins.{fault} names no fault (known: {', '.join(FAULT_IDS)}).")
+        if isinstance(pin, bool) or not isinstance(pin, int) or not _PIN_RANGE[0] <= pin <= _PIN_RANGE[1]:
+            raise StationError(f"Config key leds.pins.{fault} must be a GPIO number from 2 to 27, not {pin!r}.")
+    buttons = built.get("buttons", ButtonSettings())
+    used: dict[int, str] = {}
+    pins = [("buttons.select_pin", buttons.select_pin), ("buttons.start_pin", buttons.start_pin)]
+    if leds.enabled:
+        pins += [(f"leds.pins.{f}", p) for f, p in leds.pins.items()]
+    for key, pin in pins:
+        if not _PIN_RANGE[0] <= pin <= _PIN_RANGE[1]:
+            raise StationError(f"Config key {key} must be a GPIO number from 2 to 27, not {pin}.")
+        if pin in used:
+            raise StationError(f"Config key {key} uses GPIO {pin}, already used by {used[pin]}.")
+        used[pin] = key
+    pose_settings = built.pop("pose", PoseSettings())
+    threads = data.get("pose", {}).get("threads", 0) if isinstance(data.get("pose"), dict) else 0
+    coach = CoachSettings(
+        view=built.pop("view", ViewSettings()),
+        smoothing=built.pop("smoothing", SmoothingSettings()),
+        back=built.pop("back", BackSettings()),
+    )
+    return Config(
+        **built,
+        pose=PoseConfig(threads=threads, settings=pose_settings),
+        coach=coach,
+        drills=_drill_overrides(data.get("drills", {})),
+    )
+
+
+def load(path: Path | str | None = None) -> Config:
+    """The config at `path`, else /etc/hinge-station/config.toml if present, else the defaults."""
+    if path is None:
+        if not SYSTEM_CONFIG.exists():
+            return Config()
+        path = SYSTEM_CONFIG
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StationError(f"There is no config file at {path}.") from None
+    except OSError as exc:
+        raise StationError(f"The config file {path} cannot be read ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StationError(f"The config file {path} is not valid TOML ({exc}).") from None
+    return parse(data)

@@ -1,0 +1,120 @@
+"""Finished sets in SQLite, so a gym can see what its members did; nothing else is stored.
+
+WAL mode and one transaction per set: a power cut loses at most the set being lifted, never a
+finished one, and never corrupts the file. A Pi has no clock battery, so each set records whether
+the clock was synchronised when it was written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import ctypes
+import ctypes.util
+import io
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from station.errors import StationError
+from station.paths import data_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sets (
+    id INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,      -- ISO 8601, UTC
+    clock_synced INTEGER NOT NULL,  -- 0: the Pi's clock was not yet set from the network
+    drill TEXT NOT NULL,
+    reps INTEGER NOT NULL,
+    good_reps INTEGER NOT NULL,
+    duration_s REAL NOT NULL,
+    rep_list TEXT NOT NULL          -- JSON: each rep's times, faults and metrics
+);
+"""
+TIME_ERROR = 5  # adjtimex: the kernel's clock is not synchronised
+
+
+def clock_synchronised() -> bool:
+    """Whether the system clock has been set from a time server (the kernel says, via adjtimex)."""
+    if Path("/run/systemd/timesync/synchronized").exists():
+        return True
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        buf = ctypes.create_string_buffer(512)  # struct timex, zeroed: modes = 0 only reads
+        return libc.adjtimex(buf) not in (-1, TIME_ERROR)
+    except (OSError, AttributeError):
+        return False
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StationError(f"The set history at {path} cannot be opened ({exc}).") from exc
+
+    @classmethod
+    def open(cls, folder: Path | None = None) -> History:
+        return cls((folder or data_dir()) / "history.sqlite3")
+
+    def record(self, report: dict, finished_at: datetime | None = None) -> int:
+        """Store one finished set in a single transaction; returns its id."""
+        reps = report["rep_list"]
+        good = sum(1 for r in reps if r.get("judged", True) and not r["faults"])
+        duration = (reps[-1]["end_s"] - reps[0]["start_s"]) if reps else 0.0
+        when = (finished_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            cur = self._db.execute(
+                "INSERT INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (when, int(clock_synchronised()), report["drill"], report["reps"], good, round(duration, 2),
+                 json.dumps(reps)),
+            )  # fmt: skip
+        return int(cur.lastrowid or 0)
+
+    def sets(self, since: str | None = None) -> list[dict]:
+        query, args = "SELECT * FROM sets", ()
+        if since:
+            try:
+                datetime.fromisoformat(since)
+            except ValueError:
+                raise StationError(f"--since takes a date like 2026-11-25, not '{since}'.") from None
+            query, args = query + " WHERE finished_at >= ?", (since,)
+        self._db.row_factory = sqlite3.Row
+        rows = [dict(r) for r in self._db.execute(query + " ORDER BY id", args)]
+        self._db.row_factory = None
+        for row in rows:
+            row["rep_list"] = json.loads(row["rep_list"])
+        return rows
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+
+def format_history(rows: list[dict], as_csv: bool) -> str:
+    """Sets one a line: a CSV for a spreadsheet, or a table to read."""
+    header = ["id", "finished_at", "clock_synced", "drill", "reps", "good_reps", "duration_s", "faults_per_rep"]
+    lines = []
+    for r in rows:
+        faults = ";".join("+".join(rep["faults"]) or "-" for rep in r["rep_list"])
+        lines.append([r["id"], r["finished_at"], r["clock_synced"], r["drill"], r["reps"], r["good_reps"],
+                      r["duration_s"], faults])  # fmt: skip
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(lines)
+        return out.getvalue().rstrip("\n")
+    text = [f"{'id':>4}  {'finished (UTC)':25s}  {'drill':12s} {'reps':>4} {'good':>4}  faults per rep"]
+    for row in lines:
+        mark = "" if row[2] else " (clock not set)"
+        text.append(f"{row[0]:>4}  {row[1] + mark:25s}  {row[3]:12s} {row[4]:>4} {row[5]:>4}  {row[7]}")
+    return "\n".join(text)

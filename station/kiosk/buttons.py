@@ -1,0 +1,58 @@
+"""The two big buttons on GPIO, through gpiozero, as actions on a queue.
+
+SELECT cycles drills; START starts and stops a set; holding START ends the set. On a machine
+without GPIO the kiosk runs on the keyboard alone; tests use gpiozero's mock pin factory.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import warnings
+from typing import Any
+
+from station.config import ButtonSettings
+from station.kiosk.state import HOLD, SELECT, START
+
+log = logging.getLogger(__name__)
+
+
+class Buttons:
+    def __init__(self, settings: ButtonSettings, actions: queue.Queue[str], pin_factory: Any = None) -> None:
+        from gpiozero import Button
+
+        kw = {"pull_up": settings.pull_up, "bounce_time": settings.bounce_s or None, "pin_factory": pin_factory}
+        self.select = Button(settings.select_pin, **kw)
+        self.start = Button(settings.start_pin, hold_time=settings.hold_s, **kw)
+        self._held = False
+        self._actions = actions
+        self.select.when_pressed = lambda: actions.put(SELECT)
+        self.start.when_pressed = self._start_down
+        self.start.when_held = self._start_held
+        self.start.when_released = self._start_up
+
+    def _start_down(self) -> None:
+        self._held = False
+
+    def _start_held(self) -> None:
+        self._held = True
+        self._actions.put(HOLD)
+
+    def _start_up(self) -> None:
+        if not self._held:
+            self._actions.put(START)
+
+    def close(self) -> None:
+        self.select.close()
+        self.start.close()
+
+
+def open_buttons(settings: ButtonSettings, actions: queue.Queue[str]) -> Buttons | None:
+    """The GPIO buttons, or None (with a log line) where this machine has no GPIO."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # gpiozero warns once per pin library it cannot load
+            return Buttons(settings, actions)
+    except Exception as exc:
+        log.info("no GPIO buttons here (%s): use the keyboard (S = select, Enter = start, H = hold)", exc)
+        return None

@@ -1,0 +1,41 @@
+"""Optional fault LEDs on GPIO that mirror the screen's lamps (gpiozero LEDBoard)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from station.config import LedSettings
+
+log = logging.getLogger(__name__)
+
+
+class FaultLeds:
+    def __init__(self, settings: LedSettings, pin_factory: Any = None) -> None:
+        from gpiozero import LEDBoard
+
+        self.faults = list(settings.pins)
+        self.board = LEDBoard(
+            *[settings.pins[f] for f in self.faults], active_high=settings.active_high, pin_factory=pin_factory
+        )
+
+    def show(self, lit: dict[str, bool]) -> None:
+        """Light exactly the LEDs of faults that are lit; a fault the drill does not judge stays off."""
+        self.board.value = tuple(1 if lit.get(f, False) else 0 for f in self.faults)
+
+    def close(self) -> None:
+        self.board.off()
+        self.board.close()
+
+
+def open_leds(settings: LedSettings) -> FaultLeds | None:
+    if not settings.enabled:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return FaultLeds(settings)
+    except Exception as exc:
+        log.warning("fault LEDs are enabled but cannot be driven here: %s", exc)
+        return None

@@ -1,0 +1,177 @@
+"""The five screens: attract, drill chosen, set, summary, and a problem. Drawing only."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from station.athlete import Athlete, AthleteSpec, Camera
+from station.chart import draw_trace
+from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
+from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk
+from station.kiosk.widgets import (
+    AMBER,
+    BG,
+    GREEN,
+    INK,
+    MUTED,
+    PANEL,
+    RED,
+    Ui,
+    camera_view,
+    fault_lamp,
+    rep_count,
+    rep_tile,
+)
+from station.pose.keypoints import BONES
+
+PRIVACY_NOTE = "This camera does not record: no picture is stored or sent anywhere."
+
+
+class View:
+    """What the screens need that is not kiosk state: the latest frame, and notes for the screen."""
+
+    def __init__(self) -> None:
+        self.image: np.ndarray | None = None
+        self.keypoints: np.ndarray | None = None
+        self.scale = 1.0
+        self.source_note: str | None = None  # e.g. "Demo: synthetic athlete (no camera found)"
+        self.trace: list[tuple[float, float | None, float | None]] = []
+        self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
+
+
+def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    ui.surface.fill(BG)
+    screen = kiosk.state.screen
+    if kiosk.state.error and screen in (ATTRACT, CHOSEN, SET):
+        problem(ui, kiosk.state.error, kiosk)
+    elif screen == ATTRACT:
+        attract(ui, kiosk, view, now)
+    elif screen == CHOSEN:
+        chosen(ui, kiosk, view, now)
+    elif screen == SET:
+        set_screen(ui, kiosk, view, now)
+    elif screen == SUMMARY:
+        summary(ui, kiosk, view)
+    if view.source_note:
+        ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
+
+
+def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    # Everything drifts slowly so no still picture burns into a TV left on all day.
+    dx, dy = 40 * math.sin(now / 23.0), 25 * math.sin(now / 17.0)
+    ui.text("Hinge Station", (120 + dx, 110 + dy), 150, INK, bold=True)
+    ui.text("Learn the hip hinge: hips back, flat back, shins still.", (125 + dx, 250 + dy), 54, MUTED)
+    y = 360 + dy
+    for i, drill in enumerate(kiosk.drills):
+        ui.text(f"{i + 1}. {drill.name}", (140 + dx, y), 56, INK)
+        y += 72
+    ui.text("Press SELECT to choose a drill", (125 + dx, y + 60), 70, GREEN, bold=True)
+    ui.text(PRIVACY_NOTE, (125 + dx, 1000 + dy / 3), 36, MUTED)
+    # A figure doing hinges: the screen moves, and shows what the station is for.
+    athlete = view._demo
+    body = athlete.body(now % (athlete.rep_s * 5) + athlete.spec.lead_in_s)
+    k = athlete.keypoints(body)
+    ox, oy = ui.at(1250 + dx, 220)
+    s = ui.u
+    pts = [(ox + x * s, oy + y * s) for x, y in k[:, :2]]
+    for a, b in BONES:
+        pygame.draw.line(ui.surface, GREEN, pts[a], pts[b], ui.px(10))
+    pygame.draw.circle(ui.surface, GREEN, pts[3], ui.px(34))
+
+
+def _guidance_banner(ui: Ui, text: str | None, ready_text: str) -> None:
+    ready = text is None
+    colour = GREEN if ready else AMBER
+    box = ui.rect(60, 900, 1100, 130)
+    pygame.draw.rect(ui.surface, colour, box, border_radius=ui.px(20))
+    ui.text(ready_text if ready else text, (610, 965), 64, BG, anchor="center", bold=True)
+
+
+def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    drill = kiosk.drill
+    camera_view(ui, ui.rect(60, 60, 1100, 820), view.image, view.keypoints, view.scale,
+                colour=GREEN if kiosk.guidance is None else AMBER)  # fmt: skip
+    _guidance_banner(ui, kiosk.guidance, "Ready: press START")
+    x = 1220
+    ui.text(drill.name, (x, 70), 84, INK, bold=True)
+    y = ui.wrapped(drill.summary, (x, 170), 44, 640, MUTED)
+    y += 30
+    for cue in drill.cues:
+        pygame.draw.circle(ui.surface, GREEN, ui.at(x + 14, y + 22), ui.px(10))
+        y = ui.wrapped(cue, (x + 40, y), 50, 600, INK) + 16
+    ui.text(f"Drill {kiosk.state.drill_index + 1} of {len(kiosk.drills)}", (x, 880), 40, MUTED)
+    ui.text("SELECT: next drill    START: begin", (x, 940), 46, GREEN, bold=True)
+
+
+def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    drill = kiosk.drill
+    lit = any(lamp.lit for lamp in kiosk.state.lamps.values())
+    camera_view(ui, ui.rect(40, 40, 1080, 880), view.image, view.keypoints, view.scale, colour=RED if lit else GREEN)
+    ui.text(drill.name, (60, 930), 56, INK, bold=True)
+    guidance = kiosk.guidance
+    if guidance:
+        ui.text(guidance, (60, 995), 50, AMBER, bold=True)
+    else:
+        lamp = next((lamp for lamp in kiosk.state.lamps.values() if lamp.lit), None)
+        ui.text(FAULT_CUES[lamp.fault] if lamp else drill.cues[0], (60, 995), 50, RED if lamp else GREEN, bold=True)
+    flash = kiosk.state.rep_flash_at
+    pulse = min(1.0, max(0.0, 1.0 - (now - flash) / 0.4)) if flash is not None else 0.0
+    rep_count(ui, (1500, 260), kiosk.reps, pulse)
+    lamps = list(kiosk.state.lamps.values())
+    top, height = 520, min(110, 520 / max(1, len(lamps)) - 12)
+    for i, lamp in enumerate(lamps):
+        fault_lamp(ui, 1160, top + i * (height + 12), 720, height, lamp)
+    ui.text("START: finish the set", (1880, 1060), 34, MUTED, anchor="bottomright")
+
+
+def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
+    report = kiosk.state.report or {"reps": 0, "rep_list": [], "drill": kiosk.drill.id}
+    reps = report["rep_list"]
+    good = sum(1 for r in reps if r.get("judged", True) and not r["faults"])
+    ui.text(f"{kiosk.drill.name}: set done", (60, 40), 72, INK, bold=True)
+    ui.text(f"{report['reps']}", (60, 120), 220, INK, bold=True)
+    ui.text("reps", (60, 300), 56, MUTED)
+    ui.text(f"{good} good", (330, 150), 110, GREEN, bold=True)
+    # What went well, what to fix: the most frequent fault, said as an instruction.
+    counts: dict[str, int] = {}
+    for r in reps:
+        for f in r["faults"]:
+            counts[f] = counts.get(f, 0) + 1
+    if counts:
+        worst = max(counts, key=lambda f: counts[f])
+        ui.text("To fix:", (900, 70), 50, MUTED)
+        ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {len(reps)} reps)",
+                   (900, 125), 56, 960, RED)  # fmt: skip
+    clean = [f for f in kiosk.drill.faults if f not in counts]
+    if reps and clean and any(r.get("judged", True) for r in reps):
+        ui.text("Went well:", (900, 260), 50, MUTED)
+        praise = ", ".join(FAULT_PRAISE[f] for f in clean[:3])
+        ui.wrapped(praise[0].upper() + praise[1:], (900, 310), 52, 960, GREEN)
+    n = max(1, len(reps))
+    tile_w = min(220, (1800 - 12 * (n - 1)) / n)
+    for i, rep in enumerate(reps[:20]):
+        rep_tile(ui, 60 + i * (tile_w + 12), 400, tile_w, 240, rep)
+    if view.trace:
+        chart = draw_trace(view.trace, reps, size=(ui.px(1800), ui.px(330)), title="Hip angle over the set")
+        ui.surface.blit(pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"), ui.rect(60, 670, 0, 0))
+    ui.text("Press any button to go again", (1880, 1060), 40, GREEN, anchor="bottomright", bold=True)
+
+
+PROBLEMS = {
+    "camera": ("No camera picture", "Check the camera cable, then wait: the station retries by itself."),
+    "model": ("The pose model is missing", "Run `sudo station model install`, or reinstall with install.sh."),
+}
+
+
+def problem(ui: Ui, error: str, kiosk: Kiosk) -> None:
+    title, advice = PROBLEMS.get(error, ("Something needs attention", error))
+    box = ui.rect(160, 200, 1600, 600)
+    pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(30))
+    pygame.draw.rect(ui.surface, AMBER, box, width=ui.px(8), border_radius=ui.px(30))
+    ui.text(title, (960, 330), 100, AMBER, anchor="center", bold=True)
+    ui.wrapped(advice, (260, 440), 56, 1400, INK)
+    if kiosk.state.screen == SET:
+        ui.text(f"Your set is kept: {kiosk.reps} reps so far.", (260, 700), 52, GREEN)

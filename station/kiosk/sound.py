@@ -1,0 +1,60 @@
+"""Short sounds, because a lifter holding a neutral neck is not looking at the screen.
+
+A tick for a good rep, a low two-note tone when a fault lamp lights, a chime at the end of a set.
+Tones are made here (no sound files to ship); no sound card, or sound off, means silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from station.config import SoundSettings
+
+log = logging.getLogger(__name__)
+RATE = 44100
+
+
+def tone(notes: list[tuple[float, float]], volume: float) -> np.ndarray:
+    """Stereo int16 samples for (frequency Hz, seconds) notes, each with a soft attack and decay."""
+    parts = []
+    for freq, seconds in notes:
+        t = np.arange(int(RATE * seconds)) / RATE
+        envelope = np.minimum(1.0, t / 0.005) * np.exp(-t / max(0.02, seconds / 3))
+        parts.append(np.sin(2 * np.pi * freq * t) * envelope)
+    wave = (np.concatenate(parts) * volume * 32767 * 0.8).astype(np.int16)
+    return np.ascontiguousarray(np.stack([wave, wave], axis=1))
+
+
+SOUNDS = {
+    "rep": [(1320.0, 0.06)],
+    "fault": [(330.0, 0.12), (247.0, 0.2)],
+    "end": [(523.0, 0.12), (659.0, 0.12), (784.0, 0.25)],
+}
+
+
+class Sounds:
+    def __init__(self, settings: SoundSettings) -> None:
+        self._sounds: dict[str, Any] = {}
+        if not settings.enabled or settings.volume <= 0:
+            return
+        try:
+            import pygame
+
+            pygame.mixer.init(frequency=RATE, size=-16, channels=2)
+            for name, notes in SOUNDS.items():
+                self._sounds[name] = pygame.sndarray.make_sound(tone(notes, settings.volume))
+        except Exception as exc:
+            log.info("sound is off: %s", exc)
+            self._sounds = {}
+
+    def play(self, name: str) -> None:
+        sound = self._sounds.get(name)
+        if sound is not None:
+            sound.play()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._sounds)

@@ -1,0 +1,174 @@
+"""The kiosk's screens as a state machine. Pure: actions and frame results in, state out.
+
+attract -> chosen -> set -> summary -> (chosen or attract). Time is whatever the caller says
+it is (the frame clock or the UI's monotonic clock), so tests drive it step by step.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from station.coach.session import Coach, CoachSettings, CoachUpdate, Event
+from station.config import KioskSettings
+from station.drills import Drill
+from station.pose.keypoints import Pose
+
+log = logging.getLogger(__name__)
+
+SELECT, START, HOLD = "select", "start", "hold"
+ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
+
+
+@dataclass
+class Lamp:
+    """One fault's lamp: green until a rep shows the fault, red until a rep comes through clean of it."""
+
+    fault: str
+    lit: bool = False
+    rep: int | None = None
+
+
+@dataclass
+class KioskState:
+    screen: str = ATTRACT
+    drill_index: int = 0
+    coach: Coach | None = None
+    lamps: dict[str, Lamp] = field(default_factory=dict)
+    last_update: CoachUpdate | None = None
+    report: dict | None = None  # the finished set, on the summary screen
+    entered_at: float = 0.0
+    last_input_at: float = 0.0
+    last_person_at: float | None = None
+    error: str | None = None  # a problem the screen must show ("camera", "model" or a sentence)
+    rep_flash_at: float | None = None  # when the count last changed (the screen pulses it)
+
+
+class Kiosk:
+    """What the person at the station sees, decided from buttons and the coach."""
+
+    def __init__(self, drills: list[Drill], settings: KioskSettings, coach_settings: CoachSettings | None = None):
+        self.drills = drills
+        self.settings = settings
+        self.coach_settings = coach_settings or CoachSettings()
+        self.state = KioskState()
+        self.finished_sets: list[dict] = []  # reports of sets that ended, oldest first, for the caller to store
+
+    @property
+    def drill(self) -> Drill:
+        return self.drills[self.state.drill_index]
+
+    def _go(self, screen: str, now: float) -> None:
+        if screen != self.state.screen:
+            log.info("screen %s -> %s (%s)", self.state.screen, screen, self.drill.id)
+        self.state.screen = screen
+        self.state.entered_at = now
+
+    def choose(self, drill_id: str, now: float) -> None:
+        self.state.drill_index = [d.id for d in self.drills].index(drill_id)
+        self._go(CHOSEN, now)
+
+    def press(self, action: str, now: float) -> list[Event]:
+        """A button: SELECT cycles drills, START starts and stops a set, holding START ends it."""
+        s = self.state
+        s.last_input_at = now
+        if s.screen == ATTRACT:
+            self._go(CHOSEN, now)
+        elif s.screen == CHOSEN:
+            if action == SELECT:
+                s.drill_index = (s.drill_index + 1) % len(self.drills)
+                s.entered_at = now
+            elif action == START:
+                self.start_set(now)
+        elif s.screen == SET:
+            if action in (START, HOLD):
+                return self.end_set(now)
+        elif s.screen == SUMMARY:
+            if action == SELECT:
+                s.drill_index = (s.drill_index + 1) % len(self.drills)
+            self._go(CHOSEN, now)
+        return []
+
+    def start_set(self, now: float) -> None:
+        s = self.state
+        s.coach = Coach(self.drill, self.coach_settings)
+        s.lamps = {f: Lamp(f) for f in self.drill.faults}
+        s.report = None
+        s.rep_flash_at = None
+        self._go(SET, now)
+        log.info("set started: %s", self.drill.id)
+
+    def end_set(self, now: float) -> list[Event]:
+        """Finish the set: settle the last rep, keep its report, show the summary."""
+        s = self.state
+        if s.coach is None:
+            return []
+        events = list(s.coach.finish())
+        self._light(events, now)
+        s.report = s.coach.report()
+        s.coach = None
+        if s.report["reps"] > 0:
+            self.finished_sets.append(s.report)
+        log.info("set ended: %s, %d reps", s.report["drill"], s.report["reps"])
+        self._go(SUMMARY, now)
+        return events
+
+    def frame(self, pose: Pose, image=None, image_scale: float = 1.0, now: float | None = None) -> list[Event]:
+        """A pose from the pose stage; during a set it goes to the coach."""
+        s = self.state
+        now = pose.t if now is None else now
+        s.error = None
+        if pose.person:
+            s.last_person_at = now
+        if s.screen == SET and s.coach is not None:
+            update = s.coach.update(pose, image, image_scale)
+            s.last_update = update
+            self._light(update.events, now)
+            return list(update.events)
+        if s.screen == CHOSEN:
+            # Not coaching yet, but the guidance ("stand side-on") needs a posture: a throwaway coach.
+            if s.coach is None or s.coach.drill is not self.drill:
+                s.coach = Coach(self.drill, self.coach_settings)
+            s.last_update = s.coach.update(pose, None)
+        return []
+
+    def _light(self, events: list[Event] | tuple[Event, ...], now: float) -> None:
+        for event in events:
+            if event.kind == "rep":
+                self.state.rep_flash_at = now
+                for fault, lamp in self.state.lamps.items():
+                    lamp.lit = fault in event.rep.faults
+                    lamp.rep = event.rep.index if lamp.lit else None
+            elif event.fault in self.state.lamps:
+                lamp = self.state.lamps[event.fault]
+                lamp.lit, lamp.rep = True, event.rep.index
+
+    def tick(self, now: float) -> list[Event]:
+        """Time passing: idle screens go back to attract, an abandoned set ends."""
+        s = self.state
+        since_input = now - max(s.last_input_at, s.entered_at)
+        if s.screen == CHOSEN and since_input > self.settings.idle_s:
+            seen = s.last_person_at is not None and now - s.last_person_at < self.settings.idle_s
+            if not seen:
+                s.coach = None
+                self._go(ATTRACT, now)
+        elif s.screen == SUMMARY and since_input > self.settings.summary_s:
+            self._go(ATTRACT, now)
+        elif s.screen == SET:
+            gone_for = now - (s.last_person_at if s.last_person_at is not None else s.entered_at)
+            if gone_for > self.settings.walk_away_s and now - s.entered_at > self.settings.walk_away_s:
+                log.info("the lifter walked away: the set ends")
+                return self.end_set(now)
+        return []
+
+    @property
+    def guidance(self) -> str | None:
+        u = self.state.last_update
+        return u.guidance if u is not None else "Step into view"
+
+    @property
+    def reps(self) -> int:
+        c = self.state.coach
+        if c is not None:
+            return len(c.reps)
+        return self.state.report["reps"] if self.state.report else 0

@@ -1,0 +1,141 @@
+"""Drawing pieces the screens share: text, the camera view with its skeleton, lamps, tiles.
+
+Everything is laid out on a 1920x1080 design and scaled by `Ui.u`, so the same screen reads on
+a TV and on the 800x480 Pi display.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from station.drills import FAULT_CUES, FAULT_NAMES
+from station.kiosk.state import Lamp
+from station.pose.keypoints import BONES
+
+BG = (16, 20, 28)
+PANEL = (28, 34, 46)
+INK = (240, 242, 245)
+MUTED = (150, 160, 175)
+GREEN = (40, 190, 100)
+RED = (230, 60, 50)
+AMBER = (245, 165, 30)
+BLUE = (70, 140, 240)
+
+
+class Ui:
+    """The surface and its scale, with cached fonts."""
+
+    def __init__(self, surface: pygame.Surface) -> None:
+        self.surface = surface
+        w, h = surface.get_size()
+        self.w, self.h = w, h
+        self.u = min(w / 1920.0, h / 1080.0)
+        # The design is centred: a 4:3 or 5:3 screen gets bands, never a stretched layout.
+        self.ox, self.oy = (w - 1920.0 * self.u) / 2.0, (h - 1080.0 * self.u) / 2.0
+        self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+
+    def px(self, value: float) -> int:
+        """A length in design pixels, in screen pixels."""
+        return max(1, int(round(value * self.u)))
+
+    def at(self, x: float, y: float) -> tuple[int, int]:
+        """A point in design coordinates, in screen pixels."""
+        return int(round(self.ox + x * self.u)), int(round(self.oy + y * self.u))
+
+    def font(self, size: float, bold: bool = False) -> pygame.font.Font:
+        key = (max(12, self.px(size)), bold)
+        if key not in self._fonts:
+            font = pygame.font.Font(None, key[0])
+            font.set_bold(bold)
+            self._fonts[key] = font
+        return self._fonts[key]
+
+    def text(self, text: str, pos: tuple[float, float], size: float, colour=INK, anchor: str = "topleft", bold=False):
+        """Draw `text` at design coordinates `pos`; returns the rectangle it took (screen pixels)."""
+        image = self.font(size, bold).render(text, True, colour)
+        rect = image.get_rect(**{anchor: self.at(*pos)})
+        self.surface.blit(image, rect)
+        return rect
+
+    def wrapped(self, text: str, pos: tuple[float, float], size: float, width: float, colour=INK, gap: float = 1.15):
+        """Draw `text` wrapped to `width` design pixels; returns the design y below it."""
+        font = self.font(size)
+        words, line, y = text.split(), "", pos[1]
+        for word in words:
+            trial = f"{line} {word}".strip()
+            if font.size(trial)[0] > self.px(width) and line:
+                self.text(line, (pos[0], y), size, colour)
+                y += size * gap
+                line = word
+            else:
+                line = trial
+        if line:
+            self.text(line, (pos[0], y), size, colour)
+            y += size * gap
+        return y
+
+    def rect(self, x: float, y: float, w: float, h: float) -> pygame.Rect:
+        return pygame.Rect(*self.at(x, y), self.px(w), self.px(h))
+
+
+def camera_view(ui: Ui, box: pygame.Rect, image: np.ndarray | None, keypoints: np.ndarray | None, scale: float,
+                colour=GREEN, min_score: float = 0.3) -> None:  # fmt: skip
+    """The camera picture fitted into `box` (aspect kept), with the skeleton drawn over it."""
+    pygame.draw.rect(ui.surface, (8, 10, 14), box)
+    if image is None:
+        return
+    h, w = image.shape[:2]
+    fit = min(box.w / w, box.h / h)
+    size = (max(1, int(w * fit)), max(1, int(h * fit)))
+    picture = pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (w, h), "RGB")
+    picture = pygame.transform.smoothscale(picture, size)
+    left, top = box.x + (box.w - size[0]) // 2, box.y + (box.h - size[1]) // 2
+    ui.surface.blit(picture, (left, top))
+    if keypoints is None:
+        return
+    k = np.asarray(keypoints, dtype=float)
+    pts = [(left + x / scale * fit, top + y / scale * fit) for x, y in k[:, :2]]
+    ok = k[:, 2] >= min_score
+    width = max(2, ui.px(6))
+    for a, b in BONES:
+        if ok[a] and ok[b]:
+            pygame.draw.line(ui.surface, colour, pts[a], pts[b], width)
+    for i in np.nonzero(ok)[0]:
+        pygame.draw.circle(ui.surface, INK, pts[i], max(2, ui.px(7)))
+
+
+def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> None:
+    """A fault's lamp: a green light with its name, or red with what to do about it."""
+    box = ui.rect(x, y, w, h)
+    pygame.draw.rect(ui.surface, (60, 20, 20) if lamp.lit else PANEL, box, border_radius=ui.px(16))
+    colour = RED if lamp.lit else GREEN
+    pygame.draw.circle(ui.surface, colour, (box.x + ui.px(h / 2), box.centery), ui.px(h * 0.3))  # the lamp
+    ui.text(FAULT_NAMES[lamp.fault], (x + h, y + h * 0.14), h * 0.38, INK, bold=True)
+    caption = FAULT_CUES[lamp.fault] if lamp.lit else "OK"
+    ui.text(caption, (x + h, y + h * 0.56), h * 0.3, INK if lamp.lit else MUTED)
+
+
+def rep_count(ui: Ui, centre: tuple[float, float], reps: int, pulse: float) -> None:
+    """The biggest thing on screen: the count, readable from across the gym."""
+    size = 420 * (1.0 + 0.12 * pulse)
+    ui.text(str(reps), centre, size, INK, anchor="center", bold=True)
+    ui.text("REPS", (centre[0], centre[1] + 190), 60, MUTED, anchor="center", bold=True)
+
+
+def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: dict) -> None:
+    """One rep on the summary: green or red, its faults, its tempo."""
+    good = rep.get("judged", True) and not rep["faults"]
+    colour = GREEN if good else (RED if rep["faults"] else MUTED)
+    box = ui.rect(x, y, w, h)
+    pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(12))
+    pygame.draw.rect(ui.surface, colour, box, width=max(2, ui.px(6)), border_radius=ui.px(12))
+    ui.text(str(rep["index"]), (x + w / 2, y + h * 0.22), h * 0.32, colour, anchor="center", bold=True)
+    m = rep.get("metrics", {})
+    down, up = m.get("eccentric_s"), m.get("concentric_s")
+    tempo = f"{down:.1f}s / {up:.1f}s" if down is not None and up is not None else (f"up {up:.1f}s" if up else "")
+    ui.text(tempo, (x + w / 2, y + h * 0.45), h * 0.14, MUTED, anchor="center")
+    label = "good" if good else ("not judged" if not rep["faults"] else "")
+    lines = [FAULT_NAMES[f] for f in rep["faults"]][:3] or [label]
+    for i, line in enumerate(lines):
+        ui.text(line, (x + w / 2, y + h * (0.62 + 0.14 * i)), h * 0.13, INK, anchor="center")

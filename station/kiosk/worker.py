@@ -1,0 +1,178 @@
+"""Capture and inference off the UI thread, so the screen never stalls.
+
+From a live camera the newest frame wins: a capture thread keeps one slot, the pose thread takes
+whatever is newest, nothing queues up. From a file or the synthetic athlete no frame is ever
+dropped: the pose thread reads them in order and waits for the UI to take each result, so a clip
+gives the same reps live as in `station analyze`. A camera that vanishes is retried; the set goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from station.camera.picam import CameraLost
+from station.camera.source import Frame, FrameSource
+from station.errors import StationError
+from station.pipeline import PoseEstimator, pose_of
+from station.pose.keypoints import Pose
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the UI thread receives: a pose with its frame, a problem, or the end of the stream."""
+
+    frame: Frame | None = None
+    pose: Pose | None = None
+    captured_at: float = 0.0  # perf_counter when the frame was taken from the source
+    error: str | None = None
+    end: bool = False
+
+
+class LatestSlot:
+    """A one-frame mailbox: a newer frame replaces an older one that was never taken."""
+
+    def __init__(self) -> None:
+        self._item: tuple[Frame, float] | None = None
+        self._ready = threading.Condition()
+        self.dropped = 0
+
+    def put(self, frame: Frame) -> None:
+        with self._ready:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = (frame, time.perf_counter())
+            self._ready.notify()
+
+    def take(self, timeout: float) -> tuple[Frame, float] | None:
+        with self._ready:
+            if self._item is None:
+                self._ready.wait(timeout)
+            item, self._item = self._item, None
+            return item
+
+
+class PoseWorker:
+    """Runs a frame source and the pose stage in background threads."""
+
+    def __init__(
+        self,
+        open_source: Callable[[], FrameSource],
+        estimator: PoseEstimator | None,
+        pace: bool = False,
+        retry_s: float = 3.0,
+        depth: int = 4,
+    ) -> None:
+        self._open_source = open_source
+        self._estimator = estimator
+        self._pace = pace  # play recorded frames at their own speed (a demo), or as fast as possible
+        self._retry_s = retry_s
+        self.results: queue.Queue[Result] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.frames_done = 0
+        self.live = False
+
+    def start(self) -> None:
+        thread = threading.Thread(target=self._run, name="pose", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _emit(self, result: Result) -> bool:
+        """Hand a result to the UI, waiting while it is busy; False once stopping."""
+        while not self._stop.is_set():
+            try:
+                self.results.put(result, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                source = self._open_source()
+            except StationError as exc:
+                log.warning("frame source unavailable: %s", exc)
+                self._emit(Result(error=str(exc)))
+                if self._stop.wait(self._retry_s):
+                    return
+                continue
+            self.live = source.live
+            try:
+                if source.live:
+                    self._run_live(source)
+                else:
+                    self._run_recorded(source)
+                    self._emit(Result(end=True))
+                    return
+            except CameraLost as exc:
+                log.warning("%s Retrying in %.0f s.", exc, self._retry_s)
+                self._emit(Result(error=str(exc)))
+                if self._stop.wait(self._retry_s):
+                    return
+            except StationError as exc:
+                log.error("%s", exc)
+                self._emit(Result(error=str(exc)))
+                self._emit(Result(end=True))
+                return
+            finally:
+                source.close()
+
+    def _pose(self, frame: Frame, captured_at: float) -> bool:
+        try:
+            pose = pose_of(frame, self._estimator)
+        except Exception as exc:
+            log.warning("frame %d skipped: %s", frame.index, exc)
+            return True
+        self.frames_done += 1
+        return self._emit(Result(frame=frame, pose=pose, captured_at=captured_at))
+
+    def _run_recorded(self, source: FrameSource) -> None:
+        started = time.perf_counter()
+        for frame in source.frames():
+            if self._stop.is_set():
+                return
+            if self._pace:
+                delay = started + frame.t - time.perf_counter()
+                if delay > 0 and self._stop.wait(delay):
+                    return
+            if not self._pose(frame, time.perf_counter()):
+                return
+
+    def _run_live(self, source: FrameSource) -> None:
+        slot = LatestSlot()
+        failure: list[BaseException] = []
+
+        def capture() -> None:
+            try:
+                for frame in source.frames():
+                    slot.put(frame)
+                    if self._stop.is_set():
+                        return
+            except BaseException as exc:
+                failure.append(exc)
+
+        grabber = threading.Thread(target=capture, name="capture", daemon=True)
+        grabber.start()
+        while not self._stop.is_set():
+            item = slot.take(timeout=0.5)
+            if item is None:
+                if failure:
+                    raise failure[0]
+                if not grabber.is_alive():
+                    raise CameraLost("The camera stopped sending frames.")
+                continue
+            if not self._pose(*item):
+                return

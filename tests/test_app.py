@@ -1,0 +1,198 @@
+"""The whole kiosk under the dummy video driver, driven by gpiozero mock pins, checked by its pixels."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+from gpiozero.pins.mock import MockFactory
+
+from station.athlete import Athlete, AthleteSpec, Faults
+from station.camera.source import Frame
+from station.config import ButtonSettings, Config
+from station.kiosk.app import KioskApp, RunOptions
+from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
+from station.kiosk.widgets import GREEN, RED
+from station.kiosk.worker import Result
+from station.pose.keypoints import Pose
+from tests.conftest import shared_path
+
+DOCS = os.environ.get("STATION_DOCS_DIR")  # set it to refresh the README's screenshots
+
+
+@pytest.fixture
+def app(tmp_path):
+    factory = MockFactory()
+    config = Config(buttons=ButtonSettings(bounce_s=0.0, hold_s=0.3))
+    kiosk_app = KioskApp(RunOptions(source="synthetic:rdl", size=(1280, 720)), config, factory, start_worker=False)
+    kiosk_app.factory = factory
+    yield kiosk_app
+    kiosk_app.close()
+    factory.reset()
+
+
+def press(app, pin: int, seconds: float = 0.02) -> None:
+    p = app.factory.pin(pin)
+    p.drive_low()
+    time.sleep(seconds)
+    p.drive_high()
+    time.sleep(0.03)
+    app.step()
+
+
+class Feeder:
+    """Plays the synthetic athlete into the app's result queue, as the worker would."""
+
+    def __init__(self, app) -> None:
+        self.app, self.t = app, 0.0
+
+    def lift(self, spec: AthleteSpec, until_reps: int | None = None) -> None:
+        for t, k, image in Athlete(spec).frames():
+            frame = Frame(rgb=image, t=self.t + t, index=0, truth=k)
+            self.app.worker.results.put(Result(frame=frame, pose=Pose(self.t + t, k, True, (640, 480)),
+                                               captured_at=time.perf_counter()))  # fmt: skip
+            self.app.step(draw=False)
+        self.t += t + 0.1
+        self.app.step()
+
+
+def pixels(app) -> np.ndarray:
+    return pygame.surfarray.array3d(app.surface).transpose(1, 0, 2)
+
+
+def count(img: np.ndarray, colour: tuple[int, int, int], region: tuple[float, float, float, float]) -> int:
+    h, w = img.shape[:2]
+    x0, y0, x1, y1 = region
+    part = img[int(y0 * h) : int(y1 * h), int(x0 * w) : int(x1 * w)].astype(int)
+    return int((np.abs(part - np.array(colour)).sum(axis=2) < 12).sum())
+
+
+def shot(app, name: str, tmp_path: Path) -> np.ndarray:
+    path = Path(DOCS) / f"{name}.png" if DOCS else tmp_path / f"{name}.png"
+    app.screenshot(str(path))
+    return pixels(app)
+
+
+LAMPS, COUNT = (0.6, 0.45, 1.0, 0.95), (0.62, 0.05, 1.0, 0.42)
+
+
+def test_every_screen_through_the_buttons(app, tmp_path):
+    app.step()
+    assert app.kiosk.state.screen == ATTRACT
+    attract = shot(app, "attract", tmp_path)
+    assert count(attract, GREEN, (0, 0, 1, 1)) > 500  # the moving figure and "press SELECT"
+
+    press(app, 17)  # SELECT: the first press wakes the station on the first drill
+    assert app.kiosk.state.screen == CHOSEN and app.kiosk.drill.id == "dowel-hinge"
+    press(app, 17)
+    assert app.kiosk.drill.id == "wall-touch"
+    press(app, 17)
+    assert app.kiosk.drill.id == "rdl"
+    feed = Feeder(app)
+    feed.lift(AthleteSpec(drill="rdl", reps=0, lead_in_s=0.5))
+    chosen = shot(app, "chosen", tmp_path)
+    assert count(chosen, GREEN, (0, 0.8, 0.62, 1)) > 5000  # the banner is green: "Ready: press START"
+
+    press(app, 27)  # START
+    assert app.kiosk.state.screen == SET
+    before = shot(app, "set-start", tmp_path)
+    assert count(before, RED, LAMPS) == 0 and count(before, GREEN, LAMPS) > 1000
+
+    feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5))
+    one = pixels(app)
+    assert app.kiosk.reps == 1 and count(one, RED, LAMPS) == 0
+    h, w = one.shape[:2]
+    region = (slice(int(COUNT[1] * h), int(COUNT[3] * h)), slice(int(COUNT[0] * w), int(COUNT[2] * w)))
+    assert not np.array_equal(before[region], one[region])  # the count area shows the new number
+
+    feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5, faults=Faults.named("knees_forward")))
+    lit = shot(app, "set", tmp_path)
+    assert app.kiosk.reps == 2 and app.kiosk.state.lamps["knees_forward"].lit
+    assert count(lit, RED, LAMPS) > 500  # the knees lamp is red
+    assert not np.array_equal(one[region], lit[region])
+
+    press(app, 27)  # START again: the set ends
+    assert app.kiosk.state.screen == SUMMARY
+    summary = shot(app, "summary", tmp_path)
+    report = app.kiosk.state.report
+    assert report["reps"] == 2 and [bool(r["faults"]) for r in report["rep_list"]] == [False, True]
+    # Tiles: one a rep, green for the clean one and red for the faulty one.
+    tiles = (0.0, 0.37, 1.0, 0.6)
+    assert count(summary, GREEN, tiles) > 200 and count(summary, RED, tiles) > 200
+    assert app.history.sets()[-1]["reps"] == 2
+
+    press(app, 27)
+    assert app.kiosk.state.screen == CHOSEN
+
+
+def test_holding_start_ends_the_set(app):
+    press(app, 17)
+    press(app, 27)
+    assert app.kiosk.state.screen == SET
+    press(app, 27, seconds=0.6)
+    assert app.kiosk.state.screen == SUMMARY
+
+
+def test_a_lost_camera_shows_a_problem_and_keeps_the_set(app, tmp_path):
+    press(app, 17)
+    press(app, 27)
+    feed = Feeder(app)
+    feed.lift(AthleteSpec(drill="dowel-hinge", reps=1, lead_in_s=0.5))
+    reps = app.kiosk.reps
+    app.worker.results.put(Result(error="The camera stopped sending frames (unplugged)."))
+    app.step()
+    problem = shot(app, "no-camera", tmp_path)
+    assert app.kiosk.state.error == "camera" and app.kiosk.state.screen == SET
+    assert count(problem, (245, 165, 30), (0, 0, 1, 1)) > 1000  # the amber problem box
+    feed.lift(AthleteSpec(drill="dowel-hinge", reps=1, lead_in_s=0.5))
+    assert app.kiosk.state.error is None and app.kiosk.reps == reps + 1
+
+
+def test_the_small_pi_display_is_readable(tmp_path):
+    factory = MockFactory()
+    kiosk_app = KioskApp(RunOptions(source="synthetic:rdl", size=(800, 480)), Config(), factory, start_worker=False)
+    try:
+        kiosk_app.kiosk.choose("rdl", 0)
+        kiosk_app.kiosk.start_set(0)
+        kiosk_app.step()
+        img = shot(kiosk_app, "set-800x480", tmp_path)
+        assert img.shape == (480, 800, 3)
+        assert count(img, (240, 242, 245), (0.62, 0.05, 1.0, 0.42)) > 1500  # a big white "0"
+    finally:
+        kiosk_app.close()
+        factory.reset()
+
+
+def test_station_run_on_a_clip_matches_analyze(tmp_path):
+    """The issue's command: the summary's reps equal analyze's, and the screenshot shows a lit back lamp."""
+    clip = str(shared_path("footage", "kb-deadlift_side_rounded-back.mp4"))
+    png = tmp_path / "set.png"
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    run = subprocess.run([sys.executable, "-m", "station", "run", "--source", clip, "--drill", "deadlift",
+                          "--exit-at-end", "--screenshot", str(png)], capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    summary = json.loads(run.stdout)  # one JSON object and nothing else
+    analyze = subprocess.run([sys.executable, "-m", "station", "analyze", clip, "--drill", "deadlift", "--json"],
+                             capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert [r["faults"] for r in summary["rep_list"]] == [r["faults"] for r in json.loads(analyze.stdout)["rep_list"]]
+    assert summary["reps"] == 10
+    assert "rep 10 of deadlift" in run.stderr  # one log line a rep, for journald
+    img = pygame.image.load(str(png))
+    arr = pygame.surfarray.array3d(img).transpose(1, 0, 2)
+    assert count(arr, RED, LAMPS) > 300
+    history = subprocess.run(
+        [sys.executable, "-m", "station", "history", "--csv"], capture_output=True, text=True, env=env
+    )
+    assert history.returncode == 0
+    last = history.stdout.strip().splitlines()[-1].split(",")
+    assert last[3] == "deadlift" and last[4] == "10"
+
+
+def test_exit_at_end_needs_a_file_and_a_drill():
+    run = subprocess.run([sys.executable, "-m", "station", "run", "--exit-at-end"], capture_output=True, text=True)
+    assert run.returncode == 2 and "needs --source FILE" in run.stderr

@@ -1,0 +1,21 @@
+from gpiozero.pins.mock import MockFactory
+
+from station.config import LedSettings
+from station.kiosk.leds import FaultLeds, open_leds
+
+
+def test_leds_mirror_the_lamps():
+    factory = MockFactory()
+    settings = LedSettings(enabled=True)
+    leds = FaultLeds(settings, factory)
+    leds.show({"back_rounding": True, "knees_forward": False})
+    states = {f: factory.pin(settings.pins[f]).state for f in settings.pins}
+    assert states["back_rounding"] == 1 and sum(states.values()) == 1
+    leds.show({})
+    assert all(factory.pin(p).state == 0 for p in settings.pins.values())
+    leds.close()
+    factory.reset()
+
+
+def test_disabled_leds_are_not_opened():
+    assert open_leds(LedSettings(enabled=False)) is None
