@@ -99,9 +99,8 @@ def _cmd_config(args: argparse.Namespace) -> int:
     from station.config import load
 
     load(args.config)
-    print(
-        f"The config {'at ' + args.config if args.config else '(defaults, or /etc/hinge-station/config.toml)'} is valid."
-    )
+    where = f"at {args.config}" if args.config else "(defaults, or /etc/hinge-station/config.toml)"
+    print(f"The config {where} is valid.")
     return 0
 
 

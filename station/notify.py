@@ -6,6 +6,7 @@ No library needed: one datagram to $NOTIFY_SOCKET.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -30,11 +31,9 @@ class Notifier:
         if not self.address:
             return
         address = "\0" + self.address[1:] if self.address.startswith("@") else self.address
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            try:
-                sock.sendto(message.encode(), address)
-            except OSError:
-                pass  # systemd gone (shutting down): nothing to tell
+        # systemd gone (shutting down): nothing to tell, nothing to fail over.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock, contextlib.suppress(OSError):
+            sock.sendto(message.encode(), address)
 
     def progress(self, shown: bool, frames: int, now: float | None = None) -> None:
         """Call once per screen refresh with the count of frames the pose stage has finished."""

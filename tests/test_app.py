@@ -173,8 +173,8 @@ def test_station_run_on_a_clip_matches_analyze(tmp_path):
     clip = str(shared_path("footage", "kb-deadlift_side_rounded-back.mp4"))
     png = tmp_path / "set.png"
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    run = subprocess.run([sys.executable, "-m", "station", "run", "--source", clip, "--drill", "deadlift",
-                          "--exit-at-end", "--screenshot", str(png)], capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    cmd = [sys.executable, "-m", "station", "run", "--source", clip, "--drill", "deadlift", "--exit-at-end"]
+    run = subprocess.run([*cmd, "--screenshot", str(png)], capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     summary = json.loads(run.stdout)  # one JSON object and nothing else
     analyze = subprocess.run([sys.executable, "-m", "station", "analyze", clip, "--drill", "deadlift", "--json"],

@@ -37,11 +37,11 @@ class Ui:
 
     def px(self, value: float) -> int:
         """A length in design pixels, in screen pixels."""
-        return max(1, int(round(value * self.u)))
+        return max(1, round(value * self.u))
 
     def at(self, x: float, y: float) -> tuple[int, int]:
         """A point in design coordinates, in screen pixels."""
-        return int(round(self.ox + x * self.u)), int(round(self.oy + y * self.u))
+        return round(self.ox + x * self.u), round(self.oy + y * self.u)
 
     def font(self, size: float, bold: bool = False) -> pygame.font.Font:
         key = (max(12, self.px(size)), bold)
