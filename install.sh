@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Install Hinge Station on Raspberry Pi OS (Bookworm or Trixie) so it boots into the kiosk.
+#   sudo ./install.sh              install or update (idempotent: safe to run again)
+#   ./install.sh --dry-run         print every step, change nothing (any Linux, no root)
+# Options: --root DIR (install under DIR, for tests), --keep-desktop (do not boot to the console).
+# Environment: STATION_MODEL_DIR=DIR takes the pose model from DIR instead of downloading it.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+DRY=0
+ROOT=""
+KEEP_DESKTOP=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --dry-run) DRY=1 ;;
+        --root) ROOT=${2:?--root needs a folder}; shift ;;
+        --keep-desktop) KEEP_DESKTOP=1 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+USER_NAME=hinge-station
+PREFIX=/opt/hinge-station
+VENV=$PREFIX/venv
+CONF_DIR=/etc/hinge-station
+DATA_DIR=/var/lib/hinge-station
+UNIT=/etc/systemd/system/hinge-station.service
+GROUPS_WANTED=(video render input gpio)
+
+CODENAME=$( (. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-unknown}") || echo unknown)
+case "$CODENAME" in
+    bookworm) ALSA=libasound2; PIP_PINS=("numpy<2") ;;  # Bookworm's apt numpy is 1.x; picamera2 is built on it
+    *) ALSA=libasound2t64; PIP_PINS=() ;;
+esac
+APT_PACKAGES=(python3-venv python3-pip python3-picamera2 python3-libcamera python3-lgpio
+              libgbm1 libdrm2 libegl1 libgles2 "$ALSA")
+
+# The one list of steps: the dry run prints it, the real run does it, in this order.
+STEPS=(
+    "apt|Install apt packages: ${APT_PACKAGES[*]}"
+    "user|Create system user $USER_NAME in groups: ${GROUPS_WANTED[*]} (those that exist)"
+    "venv|Create the virtualenv $VENV with --system-site-packages (picamera2 and lgpio come from apt)"
+    "package|Install Hinge Station from $HERE into $VENV${PIP_PINS[*]:+ (pinned: ${PIP_PINS[*]})}"
+    "folders|Create $CONF_DIR and $DATA_DIR (owned by $USER_NAME, mode 0750)"
+    "config|Write $CONF_DIR/config.toml with the defaults, unless one is there already"
+    "model|Install and verify the pose model: $VENV/bin/station model install"
+    "unit|Install the systemd unit $UNIT (ExecStart=$VENV/bin/station run)"
+    "console|Boot to the console (multi-user.target), so the kiosk owns the screen"
+    "enable|Enable and (re)start hinge-station.service"
+)
+
+say() { printf '==> %s\n' "$*"; }
+r() { printf '%s%s' "$ROOT" "$1"; }  # a path under --root
+
+step_apt() {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
+}
+
+step_user() {
+    local groups=()
+    for g in "${GROUPS_WANTED[@]}"; do
+        if getent group "$g" >/dev/null; then groups+=("$g"); else echo "    (no group $g on this system: skipped)"; fi
+    done
+    local joined
+    joined=$(IFS=,; echo "${groups[*]}")
+    if id -u "$USER_NAME" >/dev/null 2>&1; then
+        [ -z "$joined" ] || usermod -a -G "$joined" "$USER_NAME"
+    else
+        useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
+            ${joined:+--groups "$joined"} "$USER_NAME"
+    fi
+}
+
+step_venv() {
+    mkdir -p "$(r "$PREFIX")"
+    [ -x "$(r "$VENV")/bin/python" ] || python3 -m venv --system-site-packages "$(r "$VENV")"
+}
+
+step_package() {
+    local constraints
+    constraints=$(mktemp)
+    printf '%s\n' "${PIP_PINS[@]}" >"$constraints"
+    # shellcheck disable=SC2086 # STATION_PIP_EXTRA is a list of extra pip options
+    "$(r "$VENV")/bin/python" -m pip install -q --disable-pip-version-check -c "$constraints" \
+        ${STATION_PIP_EXTRA:-} --upgrade "$HERE"
+    rm -f "$constraints"
+}
+
+step_folders() {
+    install -d -m 0755 "$(r "$CONF_DIR")"
+    install -d -m 0750 "$(r "$DATA_DIR")"
+    if [ -z "$ROOT" ]; then chown -R "$USER_NAME:$USER_NAME" "$DATA_DIR"; fi
+}
+
+step_config() {
+    local conf
+    conf=$(r "$CONF_DIR/config.toml")
+    if [ -e "$conf" ]; then echo "    (kept the existing $CONF_DIR/config.toml)"; else install -m 0644 "$HERE/systemd/config.toml" "$conf"; fi
+}
+
+step_model() {
+    STATION_DATA_DIR=$(r "$DATA_DIR") "$(r "$VENV")/bin/station" model install
+    if [ -z "$ROOT" ]; then chown -R "$USER_NAME:$USER_NAME" "$DATA_DIR"; fi
+}
+
+step_unit() {
+    install -d "$(dirname "$(r "$UNIT")")"
+    sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station run|" "$HERE/systemd/hinge-station.service" >"$(r "$UNIT")"
+    chmod 0644 "$(r "$UNIT")"
+    systemctl daemon-reload
+}
+
+step_console() {
+    if [ "$KEEP_DESKTOP" = 1 ]; then echo "    (--keep-desktop: left as it is)"; return; fi
+    systemctl set-default multi-user.target
+}
+
+step_enable() {
+    systemctl enable hinge-station.service
+    systemctl restart hinge-station.service
+}
+
+if [ "$DRY" = 0 ] && [ -z "$ROOT" ] && [ "$(id -u)" != 0 ]; then
+    echo "install.sh: run it as root (sudo ./install.sh), or see what it would do with --dry-run" >&2
+    exit 2
+fi
+MODE=$([ "$DRY" = 1 ] && echo "dry run: nothing is changed" || echo "for real")
+say "Hinge Station install on $CODENAME ($MODE)"
+for entry in "${STEPS[@]}"; do
+    name=${entry%%|*}
+    say "${entry#*|}"
+    if [ "$DRY" = 0 ]; then "step_$name"; fi
+done
+if [ "$DRY" = 0 ]; then
+    say "Done. The kiosk starts at boot; follow it with: journalctl -u hinge-station -f"
+fi

@@ -1,0 +1,68 @@
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from station.errors import StationError
+from station.history import History, format_history
+
+
+def _report(reps: int, faults=("knees_forward",)) -> dict:
+    return {"drill": "rdl", "reps": reps, "rep_list": [
+        {"index": i + 1, "start_s": i * 3.0, "bottom_s": i * 3 + 1.0, "end_s": i * 3 + 2.0,
+         "faults": list(faults) if i % 2 else [], "judged": True, "metrics": {}} for i in range(reps)]}  # fmt: skip
+
+
+def test_sets_are_stored_and_listed(tmp_path):
+    h = History.open(tmp_path)
+    h.record(_report(3), datetime(2026, 11, 20, tzinfo=timezone.utc))
+    h.record(_report(2), datetime(2026, 11, 24, tzinfo=timezone.utc))
+    rows = h.sets()
+    assert [r["reps"] for r in rows] == [3, 2] and rows[0]["good_reps"] == 2
+    assert [r["reps"] for r in h.sets(since="2026-11-22")] == [2]
+    assert h._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    csv = format_history(rows, as_csv=True).splitlines()
+    assert csv[0].startswith("id,finished_at,clock_synced,drill,reps")
+    assert csv[1].split(",")[3:6] == ["rdl", "3", "2"] and csv[1].endswith("-;knees_forward;-")
+    h.close()
+
+
+def test_a_bad_since_date_is_one_sentence(tmp_path):
+    with pytest.raises(StationError, match="--since takes a date"):
+        History.open(tmp_path).sets(since="last tuesday")
+
+
+def test_a_corrupt_database_is_one_sentence(tmp_path):
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StationError, match="cannot be opened"):
+        History.open(tmp_path)
+
+
+def test_killed_during_writes_the_database_opens_clean_with_finished_sets_intact(tmp_path):
+    writer = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(sys.path[0])!r})
+        from station.history import History
+        h = History.open(__import__('pathlib').Path({str(tmp_path)!r}))
+        reps = [{{"index": i, "start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "metrics": {{}}}} for i in range(30)]
+        n = 0
+        while True:
+            h.record({{"drill": "deadlift", "reps": 30, "rep_list": reps}})
+            n += 1
+            if n == 20:
+                print("going", flush=True)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "going"
+    time.sleep(0.3)
+    proc.kill()  # SIGKILL, mid-write: no cleanup runs
+    proc.wait()
+    db = sqlite3.connect(str(tmp_path / "history.sqlite3"))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    rows = History.open(tmp_path).sets()
+    assert len(rows) >= 20 and all(r["reps"] == 30 and len(r["rep_list"]) == 30 for r in rows)

@@ -1,0 +1,83 @@
+"""install.sh: the dry run anywhere, and the real path into a temporary root with the system tools stubbed."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, shared_path
+
+STUBS = ("apt-get", "useradd", "usermod", "systemctl")
+
+
+def test_dry_run_lists_every_step_and_changes_nothing(tmp_path):
+    result = subprocess.run(["bash", str(ROOT / "install.sh"), "--dry-run"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for package in ("python3-picamera2", "python3-lgpio", "python3-venv", "libgbm1"):
+        assert package in out
+    assert "/opt/hinge-station/venv" in out and "--system-site-packages" in out
+    assert "/etc/systemd/system/hinge-station.service" in out
+    assert "Create system user hinge-station" in out and "video render input gpio" in out
+    assert "dry run: nothing is changed" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def stubbed(tmp_path):
+    """apt-get, useradd, usermod and systemctl that only log their arguments."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    for name in STUBS:
+        stub = bin_dir / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n')
+        stub.chmod(0o755)
+    (bin_dir / "id").write_text('#!/bin/sh\n[ "$1" = "-u" ] && [ -n "$2" ] && exit 1\nexec /usr/bin/id "$@"\n')
+    (bin_dir / "id").chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", STATION_MODEL_DIR=str(shared_path("models")),
+               STATION_PIP_EXTRA="--no-deps")  # fmt: skip
+    return env, log
+
+
+def test_real_run_into_a_temporary_root_is_complete_and_idempotent(tmp_path, stubbed):
+    env, log = stubbed
+    root = tmp_path / "root"
+    cmd = ["bash", str(ROOT / "install.sh"), "--root", str(root)]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    calls = log.read_text()
+    assert "apt-get install -y -q --no-install-recommends python3-venv" in calls and "python3-picamera2" in calls
+    assert "useradd --system" in calls and "hinge-station" in calls
+    assert "systemctl daemon-reload" in calls and "systemctl enable hinge-station.service" in calls
+    unit = (root / "etc/systemd/system/hinge-station.service").read_text()
+    assert "ExecStart=/opt/hinge-station/venv/bin/station run" in unit and "Type=notify" in unit
+    assert (root / "opt/hinge-station/venv/bin/station").exists()
+    assert (root / "var/lib/hinge-station/models/movenet_singlepose_lightning_int8_4.tflite").stat().st_size > 2_000_000
+    config = root / "etc/hinge-station/config.toml"
+    assert "[kiosk]" in config.read_text()
+    config.write_text("[sound]\nvolume = 0.2\n")  # the site changed its config
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert config.read_text() == "[sound]\nvolume = 0.2\n"  # a second run keeps it
+    assert "kept the existing" in second.stdout
+
+
+def test_the_real_run_needs_root_without_a_root_folder(tmp_path):
+    if os.geteuid() == 0:
+        env = dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}")
+        (tmp_path / "id").write_text("#!/bin/sh\necho 1000\n")
+        (tmp_path / "id").chmod(0o755)
+    else:
+        env = dict(os.environ)
+    result = subprocess.run(["bash", str(ROOT / "install.sh")], capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "run it as root" in result.stderr
+
+
+def test_unknown_options_are_refused():
+    result = subprocess.run(["bash", str(ROOT / "install.sh"), "--bogus"], capture_output=True, text=True)
+    assert result.returncode == 2 and "unknown option" in result.stderr
+
+
+def test_shared_files_exist():
+    assert Path(ROOT / "systemd/config.toml").exists()
