@@ -104,6 +104,13 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_soak(args: argparse.Namespace) -> int:
+    from station.soak import soak
+
+    soak(args.frames)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="station", description="Hinge Station: a hip-hinge coach for the gym wall.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
@@ -146,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="check a config file")
     p.add_argument("--config", metavar="FILE")
     p.set_defaults(func=_cmd_config)
+
+    p = sub.add_parser("soak", help="run the kiosk on the synthetic athlete for a long time; print memory")
+    p.add_argument("--frames", type=int, default=100_000)
+    p.set_defaults(func=_cmd_soak)
 
     p = sub.add_parser("bench", help="time the pipeline and print the figures")
     p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")

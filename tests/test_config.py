@@ -17,7 +17,7 @@ def test_the_shipped_example_is_the_defaults():
 
 def test_values_and_drill_overrides_are_read(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('[kiosk]\nidle_s = 20\n[camera]\nmain_size = [1920, 1080]\n[drills.rdl]\nmax_shin_lean = 25.0\n')
+    path.write_text("[kiosk]\nidle_s = 20\n[camera]\nmain_size = [1920, 1080]\n[drills.rdl]\nmax_shin_lean = 25.0\n")
     config = load(path)
     assert config.kiosk.idle_s == 20.0 and config.camera.main_size == (1920, 1080)
     assert config.drills["rdl"].thresholds.max_shin_lean == 25.0

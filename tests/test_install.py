@@ -12,7 +12,9 @@ STUBS = ("apt-get", "useradd", "usermod", "systemctl")
 
 
 def test_dry_run_lists_every_step_and_changes_nothing(tmp_path):
-    result = subprocess.run(["bash", str(ROOT / "install.sh"), "--dry-run"], capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        ["bash", str(ROOT / "install.sh"), "--dry-run"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for package in ("python3-picamera2", "python3-lgpio", "python3-venv", "libgbm1"):

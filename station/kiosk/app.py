@@ -37,6 +37,7 @@ class RunOptions:
     screenshot: str | None = None
     size: tuple[int, int] | None = None  # window size (default 1280x720 windowed, the screen's own size full)
     max_seconds: float | None = None  # stop after this long (soak tests, demos)
+    fast: bool = False  # recorded sources as fast as they go, not at their own speed (soak, benchmarks)
 
 
 def camera_available() -> bool:
@@ -116,7 +117,7 @@ class KioskApp:
         self.leds = open_leds(config.leds)
         self.sounds = Sounds(config.sound)
         self.notifier = Notifier.from_environment()
-        pace = not live and not (options.exit_at_end and not spec.startswith("synthetic"))
+        pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
         self.worker = PoseWorker(lambda: open_source(spec), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s)
         if self.error is None and start_worker:
             self.worker.start()

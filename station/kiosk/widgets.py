@@ -118,7 +118,8 @@ def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> No
 
 def rep_count(ui: Ui, centre: tuple[float, float], reps: int, pulse: float) -> None:
     """The biggest thing on screen: the count, readable from across the gym."""
-    size = 420 * (1.0 + 0.12 * pulse)
+    # Five sizes at most: every new size is a new font object holding the font file open.
+    size = 420 * (1.0 + 0.12 * round(pulse * 4) / 4)
     ui.text(str(reps), centre, size, INK, anchor="center", bold=True)
     ui.text("REPS", (centre[0], centre[1] + 190), 60, MUTED, anchor="center", bold=True)
 

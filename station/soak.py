@@ -1,0 +1,72 @@
+"""A long run of the whole kiosk (threads, dummy screen, history and all) to show nothing leaks.
+
+Memory and open file handles are read after a warm-up and at the end; a set is ended and a new
+one started every `set_frames` frames, so the history database and the summary screen get used.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Callable
+
+from station.config import Config
+from station.kiosk.app import KioskApp, RunOptions
+from station.kiosk.state import SET, START
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def soak(
+    frames: int = 100_000, warmup: int = 5000, set_frames: int = 3000, out: Callable[[str], None] = print
+) -> float:
+    """Run `frames` synthetic frames through the kiosk; returns the memory growth in MB.
+
+    The first reading comes after a whole set has ended, so one-time costs (fonts for the summary
+    screen, the history database) are not counted as growth.
+    """
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    config = Config()
+    options = RunOptions(source="synthetic:kb-swing:back_rounding", drill="kb-swing", size=(640, 360), fast=True)
+    app = KioskApp(options, config)
+    start = None
+    try:
+        last_switch = 0
+        while app.frames_shown < frames:
+            app.step()
+            n = app.frames_shown
+            if start is None and n >= warmup:
+                gc.collect()
+                start = (rss_mb(), open_files(), threading.active_count(), n)
+                out(f"start: {start[0]:.1f} MB resident, {start[1]} open files, {start[2]} threads after {n} frames")
+            if n - last_switch >= set_frames:  # end the set and start the next: history and summary get used
+                app.actions.put(START)
+                app.step()
+                app.actions.put(START)
+                app.step()
+                if app.kiosk.state.screen != SET:
+                    app.kiosk.start_set(app.now)
+                last_switch = n
+        gc.collect()
+        end = (rss_mb(), open_files(), threading.active_count())
+        sets = len(app.history.sets())
+    finally:
+        app.close()
+    assert start is not None
+    out(f"end:   {end[0]:.1f} MB resident, {end[1]} open files, {end[2]} threads after {app.frames_shown} frames")
+    out(f"sets recorded: {sets}")
+    growth = end[0] - start[0]
+    out(f"memory growth: {growth:+.1f} MB, open files {end[1] - start[1]:+d}")
+    return growth
