@@ -48,7 +48,8 @@ def test_killed_during_writes_the_database_opens_clean_with_finished_sets_intact
         sys.path.insert(0, {str(sys.path[0])!r})
         from station.history import History
         h = History.open(__import__('pathlib').Path({str(tmp_path)!r}))
-        reps = [{{"index": i, "start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "metrics": {{}}}} for i in range(30)]
+        rep = {{"start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "metrics": {{}}}}
+        reps = [dict(rep, index=i) for i in range(30)]
         n = 0
         while True:
             h.record({{"drill": "deadlift", "reps": 30, "rep_list": reps}})

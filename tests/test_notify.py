@@ -45,12 +45,11 @@ def test_ready_once_then_watchdog_only_while_frames_move(listener):
     assert _messages(sock) == []
 
 
-def _run_station(path: str, source: str, seconds: float) -> list[tuple[float, str]]:
+def _run_station(path: str, source: str, seconds: float) -> subprocess.Popen:
     env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="600000", SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     env.pop("WATCHDOG_PID", None)
-    proc = subprocess.Popen([sys.executable, "-m", "station", "run", "--source", source, "--size", "640x360",
-                             "--seconds", str(seconds)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    return proc
+    cmd = [sys.executable, "-m", "station", "run", "--source", source, "--size", "640x360", "--seconds", str(seconds)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_a_stalled_source_stops_the_watchdog(listener):
