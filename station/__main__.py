@@ -50,6 +50,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if not clip.exists():
         raise StationError(f"There is no clip at {clip} to benchmark on: name one.")
     ratio = bench_pose(clip, args.threads)
+    if not args.no_live:
+        from station.bench import bench_live
+
+        bench_live(clip)
     print(f"pipeline/invoke: {ratio:.3f}")
     return 0
 
@@ -160,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="time the pipeline and print the figures")
     p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")
+    p.add_argument("--no-live", action="store_true", help="skip the live path (the kiosk on the clip as a camera)")
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
     p.set_defaults(func=_cmd_bench)
     return parser

@@ -74,3 +74,39 @@ def bench_pose(
     out(f"bare invoke:          {ms(bare):7.3f} ms median")
     out(f"peak memory:          {peak_memory_mb():7.1f} MB")
     return ms(pipeline) / ms(bare)
+
+
+def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: Callable[[str], None] = print) -> None:
+    """The kiosk as a lifter meets it: the clip played as a live camera into the real app.
+
+    Prints frames shown per second, frames dropped, the time from a frame's capture to the
+    lamps and count being updated, and the screen's redraw rate.
+    """
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from station.config import Config
+    from station.kiosk.app import KioskApp, RunOptions
+
+    config = Config()
+    app = KioskApp(RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720)), config)
+    app.kiosk.start_set(0.0)
+    redraws = 0
+    try:
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            app.step()
+            redraws += 1
+            delay = 1.0 / config.kiosk.screen_fps - (time.perf_counter() - t0) % (1.0 / config.kiosk.screen_fps)
+            time.sleep(max(0.0, delay))
+        elapsed = time.perf_counter() - t0
+        source_fps = VideoSource(clip).fps
+    finally:
+        app.close()
+    lat = sorted(app.latencies) or [float("nan")]
+    p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+    out(f"live path: {clip.name} played as a {source_fps:.0f} fps camera for {elapsed:.1f} s")
+    out(f"frames shown:         {app.frames_shown / elapsed:7.1f} per second ({app.frames_shown} frames)")
+    out(f"screen redraws:       {redraws / elapsed:7.1f} per second")
+    out(f"capture to lamp:      {median(lat) * 1000:7.1f} ms median, {p95 * 1000:.1f} ms 95th percentile")

@@ -196,3 +196,30 @@ def test_station_run_on_a_clip_matches_analyze(tmp_path):
 def test_exit_at_end_needs_a_file_and_a_drill():
     run = subprocess.run([sys.executable, "-m", "station", "run", "--exit-at-end"], capture_output=True, text=True)
     assert run.returncode == 2 and "needs --source FILE" in run.stderr
+
+
+def test_a_missing_model_shows_a_problem_screen_and_keeps_running(tmp_path, monkeypatch):
+    monkeypatch.delenv("STATION_MODEL_DIR", raising=False)
+    monkeypatch.setenv("STATION_DATA_DIR", str(tmp_path))
+    factory = MockFactory()
+    clip = str(shared_path("footage", "barbell-deadlift_side_good-pull.mp4"))
+    kiosk_app = KioskApp(RunOptions(source=clip, size=(1280, 720)), Config(), factory)
+    try:
+        for _ in range(3):
+            assert kiosk_app.step()
+        assert kiosk_app.kiosk.state.error == "model"
+        img = shot(kiosk_app, "no-model", tmp_path)
+        assert count(img, (245, 165, 30), (0, 0, 1, 1)) > 1000
+    finally:
+        kiosk_app.close()
+        factory.reset()
+
+
+def test_a_missing_model_with_exit_at_end_is_one_sentence(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "STATION_MODEL_DIR"}
+    env.update(STATION_DATA_DIR=str(tmp_path), SDL_VIDEODRIVER="dummy")
+    clip = str(shared_path("footage", "barbell-deadlift_side_good-pull.mp4"))
+    cmd = [sys.executable, "-m", "station", "run", "--source", clip, "--drill", "deadlift", "--exit-at-end"]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2 and run.stdout == "" and "station model install" in run.stderr
+    assert "Traceback" not in run.stderr

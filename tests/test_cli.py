@@ -45,6 +45,7 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
     result = station("bench", str(shared_path("footage", "barbell-deadlift_side_good-pull.mp4")))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    for stage in ("decode", "crop and resize", "invoke", "postprocess", "bare invoke", "peak memory"):
+    for stage in ("decode", "crop and resize", "invoke", "postprocess", "bare invoke", "peak memory",
+                  "frames shown", "screen redraws", "capture to lamp"):  # fmt: skip
         assert any(line.startswith(stage) for line in lines), stage
     assert re.fullmatch(r"pipeline/invoke: \d+\.\d+", lines[-1])

@@ -73,3 +73,14 @@ def test_a_truncated_clip_gives_the_frames_it_has(tmp_path):
         assert "\n" not in str(exc)
     else:
         assert 0 < len(frames) < 30
+
+
+def test_a_clip_can_play_as_a_live_camera(tmp_path):
+    clip = write_clip(tmp_path / "c.mp4", n=6, fps=30)
+    source = open_source(f"live:{clip}")
+    assert source.live
+    import time
+
+    start = time.perf_counter()
+    frames = list(source.frames())
+    assert len(frames) == 6 and time.perf_counter() - start >= 5 / 30 * 0.9  # paced at the clip's own rate

@@ -54,7 +54,8 @@ class FrameSource(Protocol):
 
 
 def open_source(spec: str, *, max_side: int = 640, fps: float | None = None) -> FrameSource:
-    """Turn a `--source` value (camera, synthetic[:DRILL[:FAULT]], a clip or an image) into a source."""
+    """Turn a `--source` value into a source: camera, synthetic[:DRILL[:FAULT]], a clip, an image,
+    or live:CLIP (a clip played as if it were a camera)."""
     if spec == "camera":
         from station.camera.picam import PicameraSource
 
@@ -63,6 +64,12 @@ def open_source(spec: str, *, max_side: int = 640, fps: float | None = None) -> 
         from station.camera.synthetic import SyntheticSource
 
         return SyntheticSource.from_spec(spec)
+    if spec.startswith("live:"):
+        from station.camera.replay import ReplaySource
+
+        if not Path(spec[5:]).exists():
+            raise StationError(f"There is no file at {spec[5:]} to play as a camera.")
+        return ReplaySource(spec[5:], max_side=max_side)
     path = Path(spec)
     if not path.exists():
         raise StationError(f"There is no file at {spec}: give a video clip, an image, 'camera' or 'synthetic'.")

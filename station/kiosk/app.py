@@ -126,6 +126,7 @@ class KioskApp:
         self.frames_shown = 0
         self.latencies: list[float] = []  # capture -> lamp/screen update, seconds (for the benchmark)
         self._enter_down_at: float | None = None
+        self._steps = 0
         if options.drill is not None:
             self.kiosk.choose(options.drill, 0.0)
             if not live:
@@ -177,7 +178,11 @@ class KioskApp:
         if draw:
             screens.draw(self.ui, self.kiosk, self.view, now)
             pygame.display.flip()
-        self.notifier.progress(shown=draw, frames=self.worker.frames_done)
+        # The watchdog is fed while the pose stage hands over frames, or reports a camera it is
+        # retrying, or (no model) while the screen keeps explaining the problem: a restart would
+        # not fix it, and a restart loop would hide it. A source that simply stalls starves it.
+        self._steps += 1
+        self.notifier.progress(shown=draw, frames=self._steps if self.error else self.worker.reports)
         return True
 
     def _drain(self, now: float) -> str | None:

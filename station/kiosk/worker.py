@@ -77,6 +77,7 @@ class PoseWorker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.frames_done = 0
+        self.reports = 0  # frames and problems handed to the UI: the worker is alive while this moves
         self.live = False
 
     def start(self) -> None:
@@ -94,6 +95,7 @@ class PoseWorker:
         while not self._stop.is_set():
             try:
                 self.results.put(result, timeout=0.2)
+                self.reports += 1
                 return True
             except queue.Full:
                 continue
