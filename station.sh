@@ -6,9 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${STATION_VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv --system-site-packages "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e .
+PIN=()
+if grep -qs 'VERSION_CODENAME=bookworm' /etc/os-release && grep -qs 'Raspberry Pi' /proc/device-tree/model; then
+    PIN=(-c <(echo 'numpy<2'))  # picamera2 from apt is built on Bookworm's numpy 1.x
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PIN[@]}" -e .
 if [ -z "${STATION_MODEL_DIR:-}" ] && [ -d ../shared/models ]; then
     export STATION_MODEL_DIR=../shared/models
 fi
 "$VENV/bin/station" model install
-exec "$VENV/bin/station" run "$@"
+ARGS=("$@")
+if ! grep -qs 'Raspberry Pi' /proc/device-tree/model; then
+    ARGS=(--windowed "${ARGS[@]}")  # a computer, not the kiosk: a window, not the whole screen
+fi
+exec "$VENV/bin/station" run "${ARGS[@]}"

@@ -68,11 +68,6 @@ class SoundSettings:
 
 
 @dataclass(frozen=True)
-class PrivacySettings:
-    record_frames: bool = False  # no camera frame ever touches the disk unless this is true
-
-
-@dataclass(frozen=True)
 class PoseConfig:
     threads: int = 0  # 0: all cores
     settings: PoseSettings = field(default_factory=PoseSettings)
@@ -84,7 +79,6 @@ class Config:
     buttons: ButtonSettings = field(default_factory=ButtonSettings)
     leds: LedSettings = field(default_factory=LedSettings)
     sound: SoundSettings = field(default_factory=SoundSettings)
-    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
     pose: PoseConfig = field(default_factory=PoseConfig)
     coach: CoachSettings = field(default_factory=CoachSettings)
@@ -94,7 +88,7 @@ class Config:
 # Where each TOML table lands: (table name, dataclass, path into Config)
 _TABLES: dict[str, type] = {
     "kiosk": KioskSettings, "buttons": ButtonSettings, "leds": LedSettings, "sound": SoundSettings,
-    "privacy": PrivacySettings, "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
+    "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
     "smoothing": SmoothingSettings, "back": BackSettings,
 }  # fmt: skip
 _RANGES: dict[str, tuple[float, float]] = {

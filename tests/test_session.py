@@ -122,3 +122,14 @@ def test_report_schema():
     for key in ("depth", "min_hip_angle", "min_knee_angle", "max_shin_lean", "back_curve", "head_drop",
                 "hip_back", "hip_down", "eccentric_s", "concentric_s"):  # fmt: skip
         assert key in rep["metrics"]
+
+
+def test_a_reopened_source_whose_clock_restarts_keeps_the_reps():
+    spec = AthleteSpec(drill="rdl", reps=2, noise=0.0)
+    coach = coach_run(spec)
+    from station.athlete import Athlete
+
+    for t, k, image in Athlete(spec).frames():  # the same lifter, times from 0 again
+        coach.update(Pose(t, k, True, spec.camera.size), image, 1.0)
+    coach.finish()
+    assert len(coach.reps) == 4

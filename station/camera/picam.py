@@ -87,7 +87,6 @@ class PicameraSource:
         if not self._started:
             self._camera.start()
             self._started = True
-        t0: int | None = None
         index = 0
         main_w = self.settings.main_size[0]
         lores_w = self.settings.lores_size[0]
@@ -102,11 +101,15 @@ class PicameraSource:
                 stamp = int(request.get_metadata().get("SensorTimestamp", 0))
             finally:
                 request.release()
-            if t0 is None:
-                t0 = stamp
             rgb = cv2.cvtColor(lores, cv2.COLOR_YUV2RGB_I420)
             yield Frame(
-                rgb=rgb, t=(stamp - t0) / 1e9, index=index, scale=main_w / lores_w, display=np.ascontiguousarray(main)
+                # The sensor's clock is the system's monotonic clock: it runs on across a camera
+                # that is unplugged and reopened, so a set's times never go backwards.
+                rgb=rgb,
+                t=stamp / 1e9,
+                index=index,
+                scale=main_w / lores_w,
+                display=np.ascontiguousarray(main),
             )
             index += 1
 

@@ -23,6 +23,7 @@ from station.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
+NEW_STREAM_JUMP_S = 1.0  # frame times this far backwards mean a new stream, not a late frame
 FACING_VOTES = 15  # frames in the facing vote: one bad nose guess must not flip the lifter round
 BACK_READ_FROM = 0.5  # read the back's outline once the shoulders are this far to the bottom depth
 
@@ -113,8 +114,14 @@ class Coach:
     def update(self, pose: Pose, image: np.ndarray | None = None, image_scale: float = 1.0) -> CoachUpdate:
         """One frame's pose (and, for the back's outline, its image at `image_scale` source px per px)."""
         if self._last_t is not None and pose.t <= self._last_t:
-            log.debug("frame at %.3f s is not after %.3f s: skipped", pose.t, self._last_t)
-            return CoachUpdate(measure(pose.t, pose.keypoints, pose.size, False, 0), None, guidance_for(_nobody(pose)))
+            if pose.t > self._last_t - NEW_STREAM_JUMP_S:
+                log.debug("frame at %.3f s is not after %.3f s: skipped", pose.t, self._last_t)
+                return CoachUpdate(_nobody(pose), None, guidance_for(_nobody(pose)))
+            # The clock went far back: a new stream (a source reopened). Keep the reps, start afresh.
+            log.info("frame times restarted (%.1f s after %.1f s): rep in progress dropped", pose.t, self._last_t)
+            self._smoother.reset()
+            self._gauge.reset()
+            self._counter.reset()
         self._last_t = pose.t
         self.frames += 1
         keypoints = np.nan_to_num(np.asarray(pose.keypoints, dtype=np.float64), nan=0.0)

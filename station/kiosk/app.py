@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from station.kiosk.worker import PoseWorker, Result
 from station.notify import Notifier
 
 log = logging.getLogger(__name__)
+LATENCY_SAMPLES = 5000
 
 
 @dataclass
@@ -124,7 +126,8 @@ class KioskApp:
         self.started = time.monotonic()
         self.ended = False
         self.frames_shown = 0
-        self.latencies: list[float] = []  # capture -> lamp/screen update, seconds (for the benchmark)
+        # Capture -> lamp/screen update, seconds, for the benchmark: the recent ones only, a kiosk runs for months.
+        self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         self._enter_down_at: float | None = None
         self._steps = 0
         if options.drill is not None:
