@@ -100,7 +100,6 @@ class MoveNet:
         self.input_size = int(inp["shape"][1])
         self._output_index = self._interpreter.get_output_details()[0]["index"]
         self._square: Square | None = None
-        self._buffer = np.empty((1, self.input_size, self.input_size, 3), dtype=self._input_dtype)
         # Seconds spent per step ("crop", "invoke", "post"), only while the benchmark asks for them.
         self.stage_times: dict[str, list[float]] | None = None
 
@@ -110,8 +109,10 @@ class MoveNet:
 
     def invoke(self, image: np.ndarray) -> np.ndarray:
         """Run the bare model on a square image; returns (17, 3) rows of y, x, score in 0..1."""
-        self._buffer[0] = image
-        self._interpreter.set_tensor(self._input_index, self._buffer)
+        # set_tensor copies the array in; a contiguous crop of the right type needs no copy before that.
+        if image.dtype != self._input_dtype or not image.flags.c_contiguous:
+            image = np.ascontiguousarray(image, dtype=self._input_dtype)
+        self._interpreter.set_tensor(self._input_index, image[np.newaxis])
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output_index)[0, 0]
 
