@@ -125,3 +125,12 @@ def test_a_person_is_found_on_95_percent_of_clip_frames(movenet, clip):
     source.close()
     print(f"{clip}: person on {found}/{total} frames = {found / total:.1%}")
     assert found / total >= 0.95
+
+
+def test_a_second_person_walking_in_does_not_steal_the_lifter(movenet):
+    lifter = _canvas_with(_man(), 450, (1600, 600), [800])
+    both = _canvas_with(_man(), 450, (1600, 600), [800, 250])
+    for i, image in enumerate([lifter, lifter, both, both, both]):
+        pose = movenet.estimate(Frame(image, i / 30, i))
+        trusted = pose.keypoints[pose.keypoints[:, 2] > 0.3]
+        assert pose.person and abs(trusted[:, 0].mean() - 800) < 80, i
