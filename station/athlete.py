@@ -142,7 +142,7 @@ def body_at(move: Movement, p: float, faults: Faults, rising: float | None = Non
         trunk_p = 1.0 - _smooth(max(0.0, (rising - 0.5) / 0.5))
     trunk = move.trunk * trunk_p
     if rising is not None and faults.trunk_tip_deg:
-        trunk += faults.trunk_tip_deg * math.sin(math.pi * min(1.0, rising / 0.5)) * (1.0 if rising < 0.5 else 0.0)
+        trunk += faults.trunk_tip_deg * math.sin(math.pi * min(1.0, rising / 0.5))  # 0 from half way up
     thigh = move.thigh * p
     shin = (move.shin + faults.shin_extra_deg) * p
     # Near the top: the hips stop short of straight, or the trunk leans back past vertical.

@@ -50,8 +50,7 @@ def bench_pose(
             decode.pop()
             break
         if fixed_input is None:
-            h, w = frame.rgb.shape[:2]
-            fixed_input = crop_resize(frame.rgb, Square(w / 2, h / 2, max(w, h) / 2), estimator.input_size)
+            fixed_input = crop_resize(frame.rgb, Square.whole(frame.rgb.shape), estimator.input_size)
             for _ in range(WARM_UP_INVOKES):
                 estimator.invoke(fixed_input)
             estimator.stage_times = {}

@@ -162,6 +162,7 @@ def _drill_overrides(table: dict[str, Any]) -> dict[str, Drill]:
 def parse(data: dict[str, Any]) -> Config:
     """A Config from a parsed TOML document."""
     built: dict[str, Any] = {}
+    threads = 0
     for name, value in data.items():
         if name == "drills":
             continue
@@ -171,10 +172,9 @@ def parse(data: dict[str, Any]) -> Config:
             )
         if not isinstance(value, dict):
             raise StationError(f"Config key {name} must be a table, [{name}].")
-        if name == "pose":
+        if name == "pose":  # `threads` sits beside the PoseSettings fields in [pose]
+            threads = _check_value("pose.threads", value.get("threads", 0), 0)
             value = {k: v for k, v in value.items() if k != "threads"}
-            threads = data["pose"].get("threads", 0)
-            _check_value("pose.threads", threads, 0)
         built[name] = _build(_TABLES[name], value, name)
     leds = built.get("leds", LedSettings())
     for fault, pin in leds.pins.items():
@@ -194,7 +194,6 @@ def parse(data: dict[str, Any]) -> Config:
             raise StationError(f"Config key {key} uses GPIO {pin}, already used by {used[pin]}.")
         used[pin] = key
     pose_settings = built.pop("pose", PoseSettings())
-    threads = data.get("pose", {}).get("threads", 0) if isinstance(data.get("pose"), dict) else 0
     coach = CoachSettings(
         view=built.pop("view", ViewSettings()),
         smoothing=built.pop("smoothing", SmoothingSettings()),

@@ -116,7 +116,8 @@ class Coach:
         if self._last_t is not None and pose.t <= self._last_t:
             if pose.t > self._last_t - NEW_STREAM_JUMP_S:
                 log.debug("frame at %.3f s is not after %.3f s: skipped", pose.t, self._last_t)
-                return CoachUpdate(_nobody(pose), None, guidance_for(_nobody(pose)))
+                nobody = _nobody(pose)
+                return CoachUpdate(nobody, None, guidance_for(nobody))
             # The clock went far back: a new stream (a source reopened). Keep the reps, start afresh.
             log.info("frame times restarted (%.1f s after %.1f s): rep in progress dropped", pose.t, self._last_t)
             self._smoother.reset()

@@ -48,6 +48,12 @@ class Square:
     cy: float
     half: float
 
+    @classmethod
+    def whole(cls, shape: tuple[int, ...]) -> Square:
+        """The square around the whole frame (padded along its short side)."""
+        h, w = shape[:2]
+        return cls(w / 2.0, h / 2.0, max(w, h) / 2.0)
+
 
 def crop_resize(image: np.ndarray, square: Square, size: int) -> np.ndarray:
     """Bilinear crop and resize, zero padding wherever the square runs past the image (~0.08 ms).
@@ -172,10 +178,9 @@ class MoveNet:
         # A limb the model is unsure of must not shrink the crop until it falls outside it.
         half = max(half, self.settings.torso_reach * _torso_length(keypoints, self.settings.keypoint_score))
         half = min(max(half, self.settings.min_crop_fraction * max(w, h) / 2.0), max(w, h) / 2.0)
-        whole = Square(w / 2.0, h / 2.0, max(w, h) / 2.0)
         fitted = Square(_inside(float((x0 + x1) / 2.0), half, w), _inside(float((y0 + y1) / 2.0), half, h), float(half))
         # Zoom only where it gains something: a person who fills the frame gets the whole frame.
-        return self._steady(whole, fitted)
+        return self._steady(Square.whole(shape), fitted)
 
     def _steady(self, old: Square, new: Square) -> Square:
         """Keep the old square unless the person has really moved or changed size.
@@ -190,7 +195,7 @@ class MoveNet:
     def _candidates(self, shape: tuple[int, ...]) -> list[Square]:
         """Squares to look in when nobody is followed: the whole frame, then along its long side."""
         h, w = shape[:2]
-        squares = [Square(w / 2.0, h / 2.0, max(w, h) / 2.0)]
+        squares = [Square.whole(shape)]
         short, long_ = min(w, h), max(w, h)
         if long_ > 1.2 * short:
             for frac in (0.5, short / (2 * long_), 1 - short / (2 * long_)):
