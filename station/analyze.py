@@ -6,6 +6,7 @@ from pathlib import Path
 
 from station.camera.source import open_source
 from station.coach.session import Coach, CoachSettings
+from station.coach.setreport import good_reps
 from station.drills import get_drill
 from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
@@ -42,7 +43,7 @@ def format_table(report: dict) -> str:
     from station.drills import FAULT_NAMES, get_drill
 
     drill = get_drill(report["drill"])
-    good = sum(1 for r in report["rep_list"] if r["judged"] and not r["faults"])
+    good = good_reps(report["rep_list"])
     lines = [
         f"{drill.name}: {report['reps']} reps, {good} good  "
         f"(person in {report['person_frames']} of {report['frames']} frames)",

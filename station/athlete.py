@@ -25,15 +25,17 @@ from station.pose.keypoints import KP
 SHIN, THIGH, TORSO, NECK, UPPER_ARM, FOREARM = 0.45, 0.44, 0.52, 0.22, 0.30, 0.28
 HEIGHT = 1.75
 # Half-widths across the body (metres): what a camera turned away from side-on sees spread out.
+# Joint centres, as MoveNet places them: shoulders 0.34 m apart (0.65 torso lengths), hips 0.18 m
+# (0.35), as measured on the front-view shared clip and in adult anthropometry.
 HALF_WIDTH = {
     "ear": 0.08,
     "eye": 0.03,
-    "shoulder": 0.19,
-    "elbow": 0.21,
-    "wrist": 0.2,
-    "hip": 0.15,
-    "knee": 0.12,
-    "ankle": 0.12,
+    "shoulder": 0.17,
+    "elbow": 0.2,
+    "wrist": 0.18,
+    "hip": 0.09,
+    "knee": 0.1,
+    "ankle": 0.1,
 }
 
 
@@ -78,7 +80,7 @@ class Faults:
             "hips_drop": ("hip_drop_cm", 20.0),
             "back_rounding": ("spine_flex_deg", 45.0),
             "no_lockout": ("lockout_short_deg", 30.0),
-            "hips_rise_first": ("trunk_tip_deg", 15.0),
+            "hips_rise_first": ("trunk_tip_deg", 25.0),
             "overextension": ("lean_back_deg", 20.0),
         }
         if fault not in defaults:
@@ -91,7 +93,7 @@ class Faults:
 class Camera:
     size: tuple[int, int] = (640, 480)
     body_fraction: float = 0.75  # standing height over frame height
-    yaw_deg: float = 0.0  # 0 side-on, 90 facing the camera
+    yaw_deg: float = 0.0  # 0 side-on, 90 facing the camera, 180 facing away (135: the back diagonal)
     facing: int = 1  # +1 the lifter faces image-right
 
 
@@ -134,8 +136,11 @@ def _knee_for(hip: np.ndarray) -> np.ndarray:
     return along * u + across * normal
 
 
-def body_at(move: Movement, p: float, faults: Faults, rising: float | None = None) -> Body:
-    """The body at depth `p` (0 standing, 1 bottom); `rising` is the ascent's progress (0..1) or None."""
+def body_at(move: Movement, p: float, faults: Faults, rising: float | None = None, arms: float = 0.0) -> Body:
+    """The body at depth `p` (0 standing, 1 bottom); `rising` is the ascent's progress (0..1) or None.
+
+    `arms`: degrees the straight arms are raised forward from hanging (a swing's float: about 90).
+    """
     trunk_p = p
     if rising is not None and faults.trunk_tip_deg:
         # Hips first: the legs straighten while the trunk holds its angle (and tips further).
@@ -160,7 +165,7 @@ def body_at(move: Movement, p: float, faults: Faults, rising: float | None = Non
     half = math.radians(flex) / 2.0
     chord = TORSO * (math.sin(half) / half if half > 1e-6 else 1.0)
     shoulder = hip + chord * _unit(trunk + math.degrees(half))
-    head_dir = _unit(trunk + math.degrees(2 * half) + 10.0)
+    head_dir = _unit(trunk + math.degrees(2 * half))  # a neutral neck: head in line with the back
     ear = shoulder + NECK * head_dir
     ahead = np.array(
         [
@@ -170,8 +175,12 @@ def body_at(move: Movement, p: float, faults: Faults, rising: float | None = Non
     )
     nose = ear + 0.09 * ahead - 0.02 * head_dir
     eye = ear + 0.07 * ahead + 0.01 * head_dir
-    elbow = shoulder + np.array([0.03, -UPPER_ARM])
-    wrist = elbow + np.array([0.02, -FOREARM])
+    if arms:
+        reach = _unit(180.0 - arms)  # hanging straight down is 180 degrees from up
+        elbow, wrist = shoulder + UPPER_ARM * reach, shoulder + (UPPER_ARM + FOREARM) * reach
+    else:
+        elbow = shoulder + np.array([0.03, -UPPER_ARM])
+        wrist = elbow + np.array([0.02, -FOREARM])
     j2 = {"ankle": np.zeros(2), "knee": knee, "hip": hip, "shoulder": shoulder, "ear": ear, "eye": eye,
           "nose": nose, "elbow": elbow, "wrist": wrist}  # fmt: skip
     return Body(joints=j2, spine_flex_deg=flex)
@@ -188,6 +197,7 @@ class Athlete:
         self.spec = spec
         self.move = MOVEMENTS[spec.drill]
         self._rng = np.random.default_rng(spec.seed)
+        self._wall: np.ndarray | None = None  # the empty room, drawn once
 
     @property
     def rep_s(self) -> float:
@@ -221,7 +231,13 @@ class Athlete:
         if v < m.up_s:
             q = v / m.up_s
             return body_at(m, 1.0 - _smooth(q), faults, rising=q)
-        return body_at(m, 0.0, faults)
+        return body_at(m, 0.0, faults, arms=self._float(v - m.up_s))
+
+    def _float(self, after_top_s: float) -> float:
+        """A swing's arms after lockout: the bell floats to chest height and falls back (degrees)."""
+        if self.spec.drill != "kb-swing":
+            return 0.0
+        return 85.0 * math.sin(math.pi * min(1.0, after_top_s / self.move.rest_s))
 
     def keypoints(self, body: Body) -> np.ndarray:
         """Project the body into the image: 17 rows of x, y (pixels) and a score."""
@@ -241,7 +257,9 @@ class Athlete:
             px = cam.facing * (x * math.cos(yaw)) + z * math.sin(yaw)
             out[index, 0] = w / 2 + px * scale
             out[index, 1] = h * 0.9 - y * scale
-            out[index, 2] = 0.8 if side >= 0 or cam.yaw_deg > 30 else 0.65
+            out[index, 2] = 0.8 if side >= 0 or 30 < cam.yaw_deg < 150 else 0.65
+            if cam.yaw_deg > 100 and joint in ("nose", "eye"):
+                out[index, 2] = 0.1  # seen from behind, the face is hidden
         if self.spec.noise:
             out[:, :2] += self._rng.normal(0.0, self.spec.noise * HEIGHT * scale, (17, 2))
         if self.spec.drop:
@@ -253,8 +271,10 @@ class Athlete:
         cam = self.spec.camera
         w, h = cam.size
         scale = cam.body_fraction * h / HEIGHT
-        img = np.full((h, w, 3), (214, 218, 222), np.uint8)
-        img[int(h * 0.9) :] = (120, 120, 125)
+        if self._wall is None or self._wall.shape[:2] != (h, w):
+            self._wall = np.full((h, w, 3), (214, 218, 222), np.uint8)
+            self._wall[int(h * 0.9) :] = (120, 120, 125)
+        img = self._wall.copy()
         yaw = math.cos(math.radians(cam.yaw_deg))
 
         def px(p: np.ndarray) -> tuple[int, int]:

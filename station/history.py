@@ -17,6 +17,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from station.coach.setreport import good_reps
 from station.errors import StationError
 from station.paths import data_dir
 
@@ -66,7 +67,7 @@ class History:
     def record(self, report: dict, finished_at: datetime | None = None) -> int:
         """Store one finished set in a single transaction; returns its id."""
         reps = report["rep_list"]
-        good = sum(1 for r in reps if r.get("judged", True) and not r["faults"])
+        good = good_reps(reps)
         duration = (reps[-1]["end_s"] - reps[0]["start_s"]) if reps else 0.0
         when = (finished_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         with self._db:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from station.athlete import Athlete, AthleteSpec
+from station.coach.posture import Posture
 from station.coach.session import Coach
 from station.drills import DRILLS
 from station.pose.keypoints import Pose
@@ -16,3 +19,15 @@ def coach_run(spec: AthleteSpec, coach: Coach | None = None) -> Coach:
         coach.update(Pose(t, keypoints, True, spec.camera.size), image, 1.0)
     coach.finish()
     return coach
+
+
+_BASE = Posture(
+    t=0.0, person=True, view="side", yaw=0.0, facing=1, missing=(), stature=400.0, segments=None,
+    torso_length=150.0, shin_length=120.0, leg_length=250.0, hip_angle=170.0, knee_angle=170.0, torso_lean=5.0,
+    shin_lean=3.0, head_drop=0.0, hands_up=-0.3, hip=(300.0, 200.0), shoulder=(310.0, 60.0),
+)  # fmt: skip
+
+
+def make_posture(**fields: object) -> Posture:
+    """A side-on standing posture with the given fields changed."""
+    return replace(_BASE, **fields)

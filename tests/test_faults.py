@@ -6,17 +6,13 @@ from station.coach.faults import judge_rep, judge_top
 from station.coach.posture import Posture
 from station.coach.reps import RepWindow, Sample
 from station.drills import DRILLS
+from tests.helpers import make_posture
 
 DL = DRILLS["deadlift"]
 
 
 def _p(t: float, **kw) -> Posture:
-    base = Posture(
-        t=t, person=True, view="side", facing=1, missing=(), stature=400.0, segments=None, torso_length=150.0,
-        leg_length=250.0, hip_angle=170.0, knee_angle=170.0, torso_lean=5.0, shin_lean=3.0, head_drop=0.0,
-        hip=(300.0, 200.0), shoulder=(310.0, 60.0),
-    )  # fmt: skip
-    return replace(base, **kw)
+    return make_posture(t=t, **kw)
 
 
 def _window(bottom: dict, n: int = 30, **kw) -> RepWindow:
@@ -31,7 +27,8 @@ def _window(bottom: dict, n: int = 30, **kw) -> RepWindow:
                 fields[key] = tuple(a + (b - a) * f for a, b in zip(start, value, strict=True))
             else:
                 fields[key] = start + (value - start) * f
-        samples.append(Sample(_p(i / 30, **fields), 0.4 * f, kw.get("curve", 0.0) * f if f > 0.5 else None))
+        curve = kw.get("curve", 0.0) if f > 0.5 else None
+        samples.append(Sample(_p(i / 30, **fields), 0.4 * f, curve))
     return RepWindow(samples, started_at_bottom=False, top=[samples[-1]])
 
 
@@ -73,10 +70,13 @@ def test_a_hanging_head_is_back_rounding():
 def test_trunk_tipping_as_the_hips_rise_is_hips_rise_first():
     w = _window(GOOD_BOTTOM)
     n = len(w.samples)
-    for i in range(n // 2, n // 2 + 6):  # the hips rise while the trunk tips 15 degrees further
+    for i in range(n // 2, n // 2 + 6):  # the shoulders stay low while the trunk tips 25 degrees further
         s = w.samples[i]
-        w.samples[i] = replace(s, posture=replace(s.posture, torso_lean=55.0 + 15.0 * np.sin((i - n // 2) / 6 * np.pi)))
-    assert "hips_rise_first" in judge_rep(w, DL).faults
+        tipped = replace(s.posture, torso_lean=55.0 + 25.0 * np.sin((i - n // 2) / 6 * np.pi))
+        w.samples[i] = replace(s, posture=tipped, depth=0.4)
+    j = judge_rep(w, DL)
+    assert "hips_rise_first" in j.faults and j.metrics["trunk_tip"] > 20
+    assert "hips_rise_first" not in judge_rep(_window(GOOD_BOTTOM), DL).faults
 
 
 def test_faults_the_drill_does_not_list_are_never_called():
@@ -86,17 +86,38 @@ def test_faults_the_drill_does_not_list_are_never_called():
     assert judge_rep(_window(squat), no_drop).faults == ()
 
 
-def test_a_front_view_rep_is_not_judged():
+def test_a_front_view_rep_is_not_judged_and_says_so():
     w = _window({**GOOD_BOTTOM, "shin_lean": 45.0})
-    w = RepWindow([replace(s, posture=replace(s.posture, view="front")) for s in w.samples], False, w.top)
+    front = replace(w.samples[0].posture, view="front", yaw=80.0)
+    angles_gone = {k: None for k in ("hip_angle", "knee_angle", "torso_lean", "shin_lean", "head_drop")}
+    w = RepWindow([replace(s, posture=replace(front, t=s.t, **angles_gone)) for s in w.samples], False, w.top)
     j = judge_rep(w, DL)
     assert not j.judged and j.faults == ()
+    assert set(j.unseen) == {"back_rounding", "knees_forward", "hips_drop", "hips_rise_first"}
+
+
+def test_from_45_degrees_the_angles_are_judged_but_an_unread_back_is_unseen():
+    w = _window({**GOOD_BOTTOM, "shin_lean": 45.0})
+    w = RepWindow([replace(s, posture=replace(s.posture, view="oblique", yaw=45.0), back_curve=None)
+                   for s in w.samples], False, w.top)  # fmt: skip
+    j = judge_rep(w, DL)
+    assert "knees_forward" in j.faults and j.unseen == ("back_rounding",) and j.judged
+
+
+def test_a_back_read_a_few_times_but_disagreeing_is_unseen():
+    w = _window(GOOD_BOTTOM, curve=0.3)
+    for i, s in enumerate(w.samples):
+        if s.back_curve is not None:
+            w.samples[i] = replace(s, back_curve=0.3 if i % 2 else -0.3)  # a busy room, not a back
+    assert "back_rounding" in judge_rep(w, DL).unseen
 
 
 def test_the_top_judges_lockout_and_leaning_back():
     swing = DRILLS["kb-swing"]
     short = RepWindow([], False, top=[Sample(_p(0, hip_angle=150.0), 0.02)])
-    assert judge_top(short, swing)[0] == ("no_lockout",)
+    assert judge_top(short, swing).faults == ("no_lockout",)
     back = RepWindow([], False, top=[Sample(_p(0, hip_angle=179.0, torso_lean=-20.0), 0.0)])
-    assert judge_top(back, swing)[0] == ("overextension",)
-    assert judge_top(back, DL)[0] == ()  # a deadlift does not list leaning back
+    assert judge_top(back, swing).faults == ("overextension",)
+    assert judge_top(back, DL).faults == ()  # a deadlift does not list leaning back
+    front = RepWindow([], False, top=[Sample(_p(0, view="front", yaw=85.0, hip_angle=None, torso_lean=None), 0.0)])
+    assert judge_top(front, swing).unseen == ("no_lockout", "overextension")

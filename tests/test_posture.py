@@ -2,8 +2,10 @@ import numpy as np
 import pytest
 
 from station.athlete import MOVEMENTS, Athlete, AthleteSpec, Camera, Faults, body_at
-from station.coach.posture import ViewSettings, facing_of, measure, view_of
+from station.coach.posture import ViewSettings, facing_of, measure, torso_length_of, view_name, yaw_of
 from station.pose.keypoints import KP
+
+SETTINGS = ViewSettings()
 
 
 def _keypoints(p: float = 1.0, yaw: float = 0.0, facing: int = 1, faults: Faults | None = None, drill: str = "rdl"):
@@ -23,11 +25,44 @@ def test_facing_holds_with_the_head_hanging_down():
     assert facing_of(k) == 1
 
 
-@pytest.mark.parametrize(("yaw", "view"), [(0, "side"), (10, "side"), (45, "oblique"), (90, "front")])
-def test_view_from_shoulder_and_hip_width(yaw, view):
-    k = _keypoints(0.0, yaw=yaw)
-    settings = ViewSettings(front_min_width=0.7)
-    assert view_of(k, settings) == view
+@pytest.mark.parametrize("yaw", [0, 15, 30, 45, 60, 75, 90, 135])
+def test_yaw_is_read_from_shoulder_and_hip_width_against_the_standing_torso(yaw):
+    standing = _keypoints(0.0, yaw=yaw)
+    torso = torso_length_of(_keypoints(0.0, yaw=0))
+    seen = yaw_of(_keypoints(1.0, yaw=yaw), torso, SETTINGS)  # at the bottom, against the standing torso
+    expected = yaw if yaw <= 90 else 180 - yaw  # front and back diagonals look alike
+    assert seen == pytest.approx(expected, abs=4)
+    assert yaw_of(standing, torso, SETTINGS) == pytest.approx(expected, abs=4)
+
+
+@pytest.mark.parametrize(("yaw", "view"), [(0, "side"), (20, "side"), (45, "oblique"), (60, "oblique"), (80, "front")])
+def test_view_names(yaw, view):
+    assert view_name(yaw, SETTINGS) == view
+    assert view_name(None, SETTINGS) == "unknown"
+
+
+@pytest.mark.parametrize("yaw", [30, 45, 55, 135])
+def test_angles_from_a_slant_are_corrected_for_foreshortening(yaw):
+    """The same bottom position measures the same angles from 45 degrees as from the side."""
+    move = MOVEMENTS["deadlift"]
+    k = _keypoints(1.0, yaw=yaw, drill="deadlift")
+    facing = facing_of(k)
+    true_yaw = yaw if yaw <= 90 else 180 - yaw
+    p = measure(0.0, k, (640, 480), True, facing, SETTINGS, true_yaw)
+    assert p.view == "oblique" or yaw == 30
+    assert p.torso_lean == pytest.approx(move.trunk, abs=3)
+    assert p.shin_lean == pytest.approx(move.shin, abs=3)
+    assert p.hip_angle == pytest.approx(180 - move.trunk - move.thigh, abs=4)
+    if true_yaw >= 45:  # without the correction, 45 degrees misleads
+        uncorrected = measure(0.0, k, (640, 480), True, facing, SETTINGS, 0.0)
+        assert abs(uncorrected.hip_angle - (180 - move.trunk - move.thigh)) > 8
+
+
+def test_past_the_measuring_limit_nothing_sagittal_is_read():
+    k = _keypoints(1.0, yaw=70)
+    p = measure(0.0, k, (640, 480), True, facing_of(k), SETTINGS, 70.0)
+    assert p.view == "front" and p.torso_lean is None and p.hip_angle is None
+    assert p.stature is not None  # depth still counts reps
 
 
 def test_angles_match_the_body():
@@ -52,10 +87,18 @@ def test_a_hanging_head_drops_below_the_line():
 
 
 def test_side_only_measurements_are_withheld_in_a_front_view():
-    p = measure(0.0, _keypoints(1.0, yaw=90), (640, 480), True, 1)
+    p = measure(0.0, _keypoints(1.0, yaw=90), (640, 480), True, 1, SETTINGS, 90.0)
     assert p.view != "side"
     assert p.hip_angle is None and p.shin_lean is None and p.head_drop is None
     assert p.stature is not None  # depth still counts reps from the front
+
+
+def test_hands_up_reads_a_swing_float():
+    k = _keypoints(0.0, drill="kb-swing")
+    p = measure(0.0, k, (640, 480), True, 1)
+    assert p.hands_up < 0  # hands hang below the hips
+    k[[KP["left_wrist"], KP["right_wrist"]], 1] = k[KP["left_shoulder"], 1]  # the bell floats to the chest
+    assert measure(0.0, k, (640, 480), True, 1).hands_up > 0.8
 
 
 def test_feet_out_of_frame_are_missing():

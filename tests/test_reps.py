@@ -6,25 +6,25 @@ import pytest
 from station.coach.posture import Posture
 from station.coach.reps import RepCounter, Sample, StatureGauge
 from station.drills import DRILLS
+from tests.helpers import make_posture
 
 TH = DRILLS["rdl"].thresholds
 STANDING = 500.0
 
 
 def _posture(t: float, depth: float, hip_angle: float | None = None, side: bool = True) -> Posture:
-    return Posture(
-        t=t, person=True, view="side" if side else "front", facing=1, missing=(), stature=STANDING * (1 - depth),
-        segments=None, torso_length=150.0, leg_length=250.0,
-        hip_angle=(180 - 200 * depth if hip_angle is None else hip_angle) if side else None,
-        knee_angle=None, torso_lean=None, shin_lean=None, head_drop=None, hip=(0.0, 0.0), shoulder=(0.0, 0.0),
-    )  # fmt: skip
+    return make_posture(
+        t=t, view="side" if side else "front", yaw=0.0 if side else 90.0, stature=STANDING * (1 - depth),
+        shin_length=STANDING / 3.1, hip_angle=(180 - 200 * depth if hip_angle is None else hip_angle) if side else None,
+        torso_lean=40.0 * depth if side else None,
+    )
 
 
 def _count(depths: list[float], fps: float = 30.0, **kw) -> tuple[int, list]:
     counter = RepCounter(TH)
     reps = []
     for i, d in enumerate(depths):
-        s = Sample(_posture(i / fps, d, **kw), d, None, STANDING)
+        s = Sample(_posture(i / fps, d, **kw), d, None, STANDING, d, 3.1)
         counted, _ = counter.update(s)
         if counted:
             reps.append(counted)
@@ -85,7 +85,7 @@ def test_the_lockout_window_stays_open_through_a_wobble():
     trace = [0.0] * 10 + _rep(rest=0) + [TH.top_drop + 0.01, 0.0, 0.0] + [0.0] * 10 + _rep()
     windows = []
     for i, d in enumerate(trace):
-        _, closed = counter.update(Sample(_posture(i / 30, d), d, None, STANDING))
+        _, closed = counter.update(Sample(_posture(i / 30, d), d, None, STANDING, d, 3.1))
         if closed:
             windows.append(closed)
     windows.append(counter.finish())
@@ -108,7 +108,52 @@ def test_the_gauge_ignores_a_shrug_and_knows_depth_from_limb_lengths():
         gauge(replace(base, t=i / 30, stature=STANDING))
     for i in range(300, 320):  # a 0.7 s shrug, shoulders 5% higher
         gauge(replace(base, t=i / 30, stature=STANDING * 1.05))
-    assert gauge(replace(base, t=11.0, stature=STANDING)) == pytest.approx(0.0, abs=0.005)
+    assert gauge(replace(base, t=11.0, stature=STANDING))[0] == pytest.approx(0.0, abs=0.005)
     fresh = StatureGauge()
     bottom = replace(base, stature=STANDING * 0.7, segments=STANDING / 0.975)
-    assert fresh(bottom) == pytest.approx(0.3, abs=0.01)
+    assert fresh(bottom)[0] == pytest.approx(0.3, abs=0.01)
+
+
+def _gauged(statures: list[float], shins: list[float] | None = None, fps: float = 30.0, side: bool = False,
+            drill: str = "deadlift", hands: list[float] | None = None) -> list:
+    """Count through the real gauge: no standing height is known until the lifter shows it."""
+    th, floats = DRILLS[drill].thresholds, DRILLS[drill].floats
+    gauge, counter, reps = StatureGauge(), RepCounter(th, needs_float=floats), []
+    for i, stature in enumerate(statures):
+        shin = shins[i] if shins else STANDING / 3.1
+        p = make_posture(t=i / fps, view="side" if side else "front", yaw=0.0 if side else 90.0, stature=stature,
+                         shin_length=shin, hip_angle=None, torso_lean=None, shin_lean=None,
+                         hands_up=hands[i] if hands else -0.3)
+        depth, rel = gauge(p)
+        counted, _ = counter.update(Sample(p, depth, None, gauge.standing(), rel, gauge.standing_ratio()))
+        if counted:
+            reps.append(counted)
+    counter.finish()
+    return reps
+
+
+def test_a_front_view_set_that_starts_at_the_bottom_counts_its_first_top_once_the_lifter_stands():
+    """No limb lengths from the front: the standing height is learnt as the lifter rises."""
+    rise = list(np.linspace(0.62, 1.0, 30))
+    trace = [STANDING * f for f in [0.62] * 10 + rise + [1.0] * 30 + [1 - d for d in _rep(0.38)[:-30]] + [1.0] * 30]
+    reps = _gauged(trace)
+    assert len(reps) == 2 and reps[0].started_at_bottom
+    assert reps[0].samples[-1].posture.stature > 0.97 * STANDING  # counted standing, not half way up
+
+
+def test_walking_towards_or_away_from_the_camera_is_no_rep():
+    """Shrinking 30% and growing back (walking away and back) changes the shins alike: no rep."""
+    scale = [1.0] * 30 + list(np.linspace(1.0, 0.7, 60)) + list(np.linspace(0.7, 1.0, 60)) + [1.0] * 30
+    assert _gauged([STANDING * s for s in scale], [STANDING / 3.1 * s for s in scale]) == []
+    walk_in = list(np.linspace(0.6, 1.0, 90)) + [1.0] * 60  # from far away towards the camera
+    assert _gauged([STANDING * s for s in walk_in], [STANDING / 3.1 * s for s in walk_in]) == []
+
+
+def test_a_swing_counts_at_the_float_and_standing_up_after_parking_the_bell_is_no_rep():
+    swing = list(np.linspace(0, 0.35, 12)) + list(np.linspace(0.35, 0, 10)) + [0.0] * 15
+    float_ = [-0.5] * 22 + [0.2, 0.6, 0.9, 1.0, 0.9, 0.6] + [-0.3] * 9
+    park = list(np.linspace(0, 0.4, 20)) + [0.4] * 25 + list(np.linspace(0.4, 0, 30)) + [0.0] * 30
+    statures = [STANDING * (1 - d) for d in [0.0] * 30 + swing * 3 + park]
+    hands = [-0.3] * 30 + float_ * 3 + [-0.4] * len(park)
+    reps = _gauged(statures, drill="kb-swing", hands=hands, side=True)
+    assert len(reps) == 3

@@ -9,6 +9,7 @@ import pygame
 
 from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
+from station.coach.setreport import good_reps
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
 from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk
 from station.kiosk.widgets import (
@@ -130,7 +131,7 @@ def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
 def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
     report = kiosk.state.report or {"reps": 0, "rep_list": [], "drill": kiosk.drill.id}
     reps = report["rep_list"]
-    good = sum(1 for r in reps if r.get("judged", True) and not r["faults"])
+    good = good_reps(reps)
     ui.text(f"{kiosk.drill.name}: set done", (60, 40), 72, INK, bold=True)
     ui.text(f"{report['reps']}", (60, 120), 220, INK, bold=True)
     ui.text("reps", (60, 300), 56, MUTED)
@@ -145,8 +146,10 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
         ui.text("To fix:", (900, 70), 50, MUTED)
         ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {len(reps)} reps)",
                    (900, 125), 56, 960, RED)  # fmt: skip
-    clean = [f for f in kiosk.drill.faults if f not in counts]
-    if reps and clean and any(r.get("judged", True) for r in reps):
+    # Praise only what was seen: a fault unseen on most reps (the view could not show it) earns none.
+    seen = [f for f in kiosk.drill.faults if sum(f in r.get("unseen", ()) for r in reps) * 2 < len(reps)]
+    clean = [f for f in seen if f not in counts]
+    if reps and clean:
         ui.text("Went well:", (900, 260), 50, MUTED)
         praise = ", ".join(FAULT_PRAISE[f] for f in clean[:3])
         ui.wrapped(praise[0].upper() + praise[1:], (900, 310), 52, 960, GREEN)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from station.coach.scene import SceneModel
 from station.coach.session import Coach, CoachSettings, CoachUpdate, Event
 from station.config import KioskSettings
 from station.drills import Drill
@@ -22,11 +23,16 @@ ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
 
 @dataclass
 class Lamp:
-    """One fault's lamp: green until a rep shows the fault, red until a rep comes through clean of it."""
+    """One fault's lamp: green until a rep shows the fault, red until a rep comes through clean of it.
+
+    Grey ("unseen") while the last rep's view could not show the fault: never green for a fault
+    the station could not see.
+    """
 
     fault: str
     lit: bool = False
     rep: int | None = None
+    unseen: bool = False
 
 
 @dataclass
@@ -53,6 +59,9 @@ class Kiosk:
         self.coach_settings = coach_settings or CoachSettings()
         self.state = KioskState()
         self.finished_sets: list[dict] = []  # reports of sets that ended, oldest first, for the caller to store
+        # The room the camera sees, learnt on every screen while nobody (or outside the lifter) is
+        # in view, and kept across sets: the back-outline reader reads the back against it.
+        self.scene = SceneModel(self.coach_settings.scene)
 
     @property
     def drill(self) -> Drill:
@@ -91,7 +100,7 @@ class Kiosk:
 
     def start_set(self, now: float) -> None:
         s = self.state
-        s.coach = Coach(self.drill, self.coach_settings)
+        s.coach = Coach(self.drill, self.coach_settings, self.scene)
         s.lamps = {f: Lamp(f) for f in self.drill.faults}
         s.report = None
         s.rep_flash_at = None
@@ -128,8 +137,10 @@ class Kiosk:
         if s.screen == CHOSEN:
             # Not coaching yet, but the guidance ("stand side-on") needs a posture: a throwaway coach.
             if s.coach is None or s.coach.drill is not self.drill:
-                s.coach = Coach(self.drill, self.coach_settings)
-            s.last_update = s.coach.update(pose, None)
+                s.coach = Coach(self.drill, self.coach_settings, self.scene)
+            s.last_update = s.coach.update(pose, image, image_scale)
+        elif image is not None:
+            self.scene.update(pose.t, image, None if not pose.person else _box(pose, image_scale, self.coach_settings))
         return []
 
     def _light(self, events: list[Event] | tuple[Event, ...], now: float) -> None:
@@ -139,9 +150,12 @@ class Kiosk:
                 for fault, lamp in self.state.lamps.items():
                     lamp.lit = fault in event.rep.faults
                     lamp.rep = event.rep.index if lamp.lit else None
+                    lamp.unseen = fault in event.rep.unseen
+            elif event.kind == "unseen" and event.fault in self.state.lamps:
+                self.state.lamps[event.fault].unseen = True
             elif event.fault in self.state.lamps:
                 lamp = self.state.lamps[event.fault]
-                lamp.lit, lamp.rep = True, event.rep.index
+                lamp.lit, lamp.rep, lamp.unseen = True, event.rep.index, False
 
     def tick(self, now: float) -> list[Event]:
         """Time passing: idle screens go back to attract, an abandoned set ends."""
@@ -172,3 +186,9 @@ class Kiosk:
         if c is not None:
             return len(c.reps)
         return self.state.report["reps"] if self.state.report else 0
+
+
+def _box(pose: Pose, image_scale: float, settings: CoachSettings) -> tuple | None:
+    from station.coach.scene import lifter_box
+
+    return lifter_box(pose.keypoints, settings.view.min_score, settings.scene.margin, image_scale)

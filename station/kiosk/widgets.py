@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from station.drills import FAULT_CUES, FAULT_NAMES
+from station.coach.setreport import good_rep
+from station.drills import BACK_UNREAD_CUE, FAULT_CUES, FAULT_NAMES, UNSEEN_CUE
 from station.kiosk.state import Lamp
 from station.pose.keypoints import BONES
 
@@ -106,13 +107,18 @@ def camera_view(ui: Ui, box: pygame.Rect, image: np.ndarray | None, keypoints: n
 
 
 def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> None:
-    """A fault's lamp: a green light with its name, or red with what to do about it."""
+    """A fault's lamp: green with its name, red with what to do about it, grey where the view cannot show it."""
     box = ui.rect(x, y, w, h)
     pygame.draw.rect(ui.surface, (60, 20, 20) if lamp.lit else PANEL, box, border_radius=ui.px(16))
-    colour = RED if lamp.lit else GREEN
+    colour = RED if lamp.lit else (MUTED if lamp.unseen else GREEN)
     pygame.draw.circle(ui.surface, colour, (box.x + ui.px(h / 2), box.centery), ui.px(h * 0.3))  # the lamp
     ui.text(FAULT_NAMES[lamp.fault], (x + h, y + h * 0.14), h * 0.38, INK, bold=True)
-    caption = FAULT_CUES[lamp.fault] if lamp.lit else "OK"
+    if lamp.lit:
+        caption = FAULT_CUES[lamp.fault]
+    elif lamp.unseen:
+        caption = BACK_UNREAD_CUE if lamp.fault == "back_rounding" else UNSEEN_CUE
+    else:
+        caption = "OK"
     ui.text(caption, (x + h, y + h * 0.56), h * 0.3, INK if lamp.lit else MUTED)
 
 
@@ -126,7 +132,7 @@ def rep_count(ui: Ui, centre: tuple[float, float], reps: int, pulse: float) -> N
 
 def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: dict) -> None:
     """One rep on the summary: green or red, its faults, its tempo."""
-    good = rep.get("judged", True) and not rep["faults"]
+    good = good_rep(rep)
     colour = GREEN if good else (RED if rep["faults"] else MUTED)
     box = ui.rect(x, y, w, h)
     pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(12))

@@ -1,0 +1,27 @@
+"""The view-against-fault table: what each view lets the coach judge, on the synthetic athlete."""
+
+from station.viewcheck import FAULT_DRILLS, VIEWS, format_table, view_table
+
+SAGITTAL = [f for f in FAULT_DRILLS if f != "back_rounding"]
+
+
+def test_every_view_counts_and_each_fault_is_judged_where_the_view_shows_it():
+    table = view_table()
+    print("\nview against fault (called share; unseen share; false alarms on clean reps):\n" + format_table(table))
+    for view, yaw in VIEWS:
+        row = table[view]
+        turned = min(yaw, 180 - yaw)
+        for fault in FAULT_DRILLS:
+            assert row[fault].reps_counted == row[fault].reps_done, (view, fault)  # reps count from every view
+        assert row["false alarms"].called == 0.0, view
+        if turned <= 45:  # side-on to 45 degrees, front or back diagonal: every sagittal fault is called
+            for fault in SAGITTAL:
+                assert row[fault].called >= 0.99, (view, fault, row[fault])
+        if turned >= 85:  # square-on: nothing sagittal can be seen, and the lamps say so
+            for fault in FAULT_DRILLS:
+                assert row[fault].called == 0.0 and row[fault].unseen == 1.0, (view, fault)
+        for fault in FAULT_DRILLS:
+            # a fault is either called or reported unseen: never silently passed as clean
+            assert row[fault].called + row[fault].unseen >= 0.99 or fault == "back_rounding", (view, fault)
+    assert table["side"]["back_rounding"].called == 1.0
+    assert table["front 45"]["back_rounding"].called == 1.0 and table["back 45"]["back_rounding"].called == 1.0
