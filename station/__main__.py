@@ -108,6 +108,13 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_views(args: argparse.Namespace) -> int:
+    from station.viewcheck import format_table, view_table
+
+    print(format_table(view_table()))
+    return 0
+
+
 def _cmd_soak(args: argparse.Namespace) -> int:
     from station.soak import soak
 
@@ -157,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", help="check a config file")
     p.add_argument("--config", metavar="FILE")
     p.set_defaults(func=_cmd_config)
+
+    p = sub.add_parser("views", help="which faults each view lets the coach judge (synthetic athlete), as a table")
+    p.set_defaults(func=_cmd_views)
 
     p = sub.add_parser("soak", help="run the kiosk on the synthetic athlete for a long time; print memory")
     p.add_argument("--frames", type=int, default=100_000)

@@ -56,6 +56,9 @@ def format_table(report: dict) -> str:
         faults = ", ".join(FAULT_NAMES[f] for f in r["faults"]) or (
             "good" if r["judged"] else "not judged (turn side-on)"
         )
+        unseen = [FAULT_NAMES[f].lower() for f in r.get("unseen", ())]
+        if unseen and r["judged"]:
+            faults += f" (not seen: {', '.join(unseen)})"
         lines.append(
             f"{r['index']:>3}  {r['start_s']:6.2f}  {r['bottom_s']:6.2f}  {r['end_s']:6.2f}"
             f"  {hip:>7}  {shin:>8}  {faults}"

@@ -156,7 +156,7 @@ DRILLS: dict[str, Drill] = {
             cues=("Push the floor away", "Chest and hips rise together", "Stand tall at the top"),
             faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "hips_rise_first"),
             thresholds=replace(
-                _HINGE, bottom_drop=0.15, bottom_hip_angle=130.0, max_shin_lean=38.0, max_shin_to_trunk=1.0,
+                _HINGE, bottom_drop=0.15, bottom_hip_angle=130.0, max_shin_lean=32.0, max_shin_to_trunk=1.0,
                 max_hip_drop=0.4, max_drop_to_back=1.2, min_rep_s=0.8, target_eccentric_s=1.0,
             ),
         ),
@@ -167,7 +167,7 @@ DRILLS: dict[str, Drill] = {
             cues=("Hike it back, hips back", "Snap the hips, stand tall", "Don't lean back at the top"),
             faults=("back_rounding", "knees_forward", "hips_drop", "no_lockout", "overextension"),
             thresholds=replace(
-                _HINGE, bottom_drop=0.15, top_drop=0.06, bottom_hip_angle=130.0, max_shin_lean=25.0,
+                _HINGE, bottom_drop=0.15, top_drop=0.06, bottom_hip_angle=130.0, max_shin_lean=25.0, max_lean_back=15.0,
                 max_hip_drop=0.18, max_drop_to_back=1.5, min_rep_s=0.35, target_eccentric_s=0.5,
             ),
             explosive=True,

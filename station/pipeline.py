@@ -32,3 +32,23 @@ def needs_model(source: FrameSource) -> bool:
 def poses(source: FrameSource, estimator: PoseEstimator | None) -> Iterator[tuple[Frame, Pose]]:
     for frame in source.frames():
         yield frame, pose_of(frame, estimator)
+
+
+class RecordedPoses:
+    """A pose estimator that replays poses worked out before, frame by frame (by frame index).
+
+    The tests run MoveNet over each shared clip once and replay its poses to every test that
+    reads the clip, so a clip costs one pass of the model per run however often it is analysed.
+    """
+
+    def __init__(self, poses: list[Pose]) -> None:
+        self._poses = poses
+
+    def estimate(self, frame: Frame) -> Pose:
+        if frame.index >= len(self._poses):
+            raise ValueError(f"no recorded pose for frame {frame.index} (recorded {len(self._poses)})")
+        pose = self._poses[frame.index]
+        return Pose(frame.t, pose.keypoints, pose.person, pose.size)
+
+    def reset(self) -> None:
+        """Nothing to forget: the poses were worked out already."""

@@ -10,6 +10,7 @@ checks what it promises.
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -69,7 +70,9 @@ def view_table(workers: int = 2) -> dict[str, dict[str, Cell]]:
     """{view name: {fault or "false alarms": Cell}} over every view."""
     jobs = [(d, f, yaw) for _, yaw in VIEWS for f, d in FAULT_DRILLS.items()]
     jobs += [(d, None, yaw) for _, yaw in VIEWS for d in CLEAN_DRILLS]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Fresh interpreters, not forks: a fork of a process with threads (a test run, the kiosk) can
+    # inherit a lock some other thread held and hang.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = dict(pool.map(_job, jobs))
     table: dict[str, dict[str, Cell]] = {}
     for name, yaw in VIEWS:

@@ -32,7 +32,7 @@ def _window(bottom: dict, n: int = 30, **kw) -> RepWindow:
     return RepWindow(samples, started_at_bottom=False, top=[samples[-1]])
 
 
-GOOD_BOTTOM = {"hip_angle": 70.0, "torso_lean": 55.0, "shin_lean": 15.0, "hip": (250.0, 260.0)}
+GOOD_BOTTOM = {"hip_angle": 70.0, "knee_angle": 100.0, "torso_lean": 55.0, "shin_lean": 15.0, "hip": (250.0, 260.0)}
 
 
 def test_a_good_rep_has_no_faults_and_full_metrics():
@@ -70,10 +70,10 @@ def test_a_hanging_head_is_back_rounding():
 def test_trunk_tipping_as_the_hips_rise_is_hips_rise_first():
     w = _window(GOOD_BOTTOM)
     n = len(w.samples)
-    for i in range(n // 2, n // 2 + 6):  # the shoulders stay low while the trunk tips 25 degrees further
-        s = w.samples[i]
-        tipped = replace(s.posture, torso_lean=55.0 + 25.0 * np.sin((i - n // 2) / 6 * np.pi))
-        w.samples[i] = replace(s, posture=tipped, depth=0.4)
+    for i in range(n // 2 + 1, n // 2 + 7):  # the knees straighten, the shoulders stay low, the trunk tips
+        s, k = w.samples[i], i - n // 2
+        tipped = replace(s.posture, torso_lean=55.0 + 25.0 * np.sin(k / 6 * np.pi), knee_angle=100.0 + 8.0 * k)
+        w.samples[i] = replace(s, posture=tipped, depth=0.39)
     j = judge_rep(w, DL)
     assert "hips_rise_first" in j.faults and j.metrics["trunk_tip"] > 20
     assert "hips_rise_first" not in judge_rep(_window(GOOD_BOTTOM), DL).faults

@@ -6,8 +6,8 @@ from station.athlete import AthleteSpec, Camera, Faults
 from station.coach.posture import measure
 from station.coach.session import Coach, guidance_for
 from station.drills import DRILLS
-from station.viewcheck import FAULT_DRILLS
 from station.pose.keypoints import Pose
+from station.viewcheck import FAULT_DRILLS
 from tests.helpers import coach_run
 
 # A squat shows both: hips that sink straight down push the knees forward, and the reverse.

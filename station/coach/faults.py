@@ -96,6 +96,8 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
         "min_knee_angle": _r(min(_values(samples, "knee_angle"), default=None), 1),
         "max_shin_lean": _r(shin_max, 1),
         "max_torso_lean": _r(max(_values(samples, "torso_lean"), default=None), 1),
+        "bottom_shin_lean": _r(shin_b, 1),
+        "bottom_torso_lean": _r(trunk_b, 1),
         "back_curve": _r(curve),
         "back_readings": float(len(curves)),
         "back_spread": _r(spread),
@@ -127,10 +129,12 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
         head_hangs or (curve is not None and curve > th.max_back_curve),
     )
     squat = shin_b is not None and trunk_b is not None and shin_b > th.max_shin_to_trunk * max(trunk_b, 0.0)
+    # At the bottom (the median of its frames, not one frame's extreme): shins past the drill's
+    # limit, or tilting as far as the trunk does with at least half the limit (a squat, not a hinge).
     rule(
         "knees_forward",
-        angles["knees_forward"] and shin_max is not None,
-        shin_max is not None and (shin_max > th.max_shin_lean or (squat and shin_b > th.max_shin_lean / 2)),
+        angles["knees_forward"] and shin_b is not None,
+        shin_b is not None and (shin_b > th.max_shin_lean or (squat and shin_b > th.max_shin_lean / 2)),
     )
     rule(
         "hips_drop",
@@ -204,8 +208,9 @@ def _trunk_tip(samples: list[Sample]) -> float | None:
         return None
     deepest = max(d for _, d in with_depth)
     bottom = [i for i, d in with_depth if d >= BOTTOM_REGION * deepest]
-    knees = [(samples[i].posture.knee_angle, i) for i in bottom if samples[i].posture.knee_angle is not None]
-    start = min(knees)[1] if knees else max(i for i, d in with_depth if d == deepest)
+    deepest_at = max(i for i, d in with_depth if d == deepest)
+    knees = [(k, abs(i - deepest_at), i) for i in bottom if (k := samples[i].posture.knee_angle) is not None]
+    start = min(knees)[2] if knees else deepest_at  # the deepest knee bend, the nearest to the bottom
     last_deep = max(bottom)
     leans = []
     for i, s in enumerate(samples[start:], start):

@@ -42,6 +42,7 @@ class ViewSettings:
     side_max_yaw: float = 25.0  # turned less than this from side-on: a side view
     front_min_yaw: float = 65.0  # turned more than this: a front (or back) view
     measure_max_yaw: float = 60.0  # angles are read up to this yaw, corrected for foreshortening
+    midline_from_yaw: float = 10.0  # turned more than this: joints are read on the midline (both sides)
     shoulder_width: float = 0.65  # shoulder joints' width seen square-on, torso lengths
     hip_width: float = 0.35  # hip joints' width seen square-on, torso lengths
     edge_margin: float = 0.01  # keypoints this close to the frame's edge (fraction) count as cut off
@@ -180,7 +181,9 @@ def measure(
     ok = (s >= settings.min_score) & inside
     missing = tuple(part for part, names in BODY_PARTS.items() if not any(ok[KP[n]] for n in names))
     view = view_name(yaw, settings) if person else "unknown"
-    midline = view != "side"  # side-on, the far side's joints are the model's guesses behind the body
+    # Turned even a little, both sides show and their midpoints lie on the body's midline (the spine);
+    # square side-on the far side's joints are the model's guesses behind the body: the near side only.
+    midline = yaw is not None and yaw > settings.midline_from_yaw
 
     near = SIDES[near_side(keypoints)]
     far = SIDES["right" if near is SIDES["left"] else "left"]
