@@ -12,12 +12,12 @@ import pygame
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.athlete import Athlete, AthleteSpec, Faults
+from station.athlete import Athlete, AthleteSpec, Camera, Faults
 from station.camera.source import Frame
 from station.config import ButtonSettings, Config
 from station.kiosk.app import KioskApp, RunOptions
 from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
-from station.kiosk.widgets import GREEN, RED
+from station.kiosk.widgets import GREEN, MUTED, RED
 from station.kiosk.worker import Result
 from station.pose.keypoints import Pose
 from tests.conftest import shared_path
@@ -128,6 +128,22 @@ def test_every_screen_through_the_buttons(app, tmp_path):
 
     press(app, 27)
     assert app.kiosk.state.screen == CHOSEN
+
+
+def test_a_set_seen_from_the_front_counts_and_greys_the_lamps_it_cannot_judge(app, tmp_path):
+    press(app, 17)
+    press(app, 17)
+    press(app, 17)  # rdl
+    press(app, 27)
+    feed = Feeder(app)
+    feed.lift(AthleteSpec(drill="rdl", reps=2, lead_in_s=0.5, camera=Camera(yaw_deg=85.0)))
+    img = shot(app, "set-front", tmp_path)
+    lamps = app.kiosk.state.lamps
+    assert app.kiosk.reps == 2 and all(lamp.unseen and not lamp.lit for lamp in lamps.values())
+    assert count(img, MUTED, LAMPS) > 500 and count(img, GREEN, LAMPS) < 200  # grey, not green: nothing seen
+    assert app.kiosk.guidance == "Turn side-on to the camera"
+    feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5, camera=Camera(yaw_deg=45.0)))
+    assert app.kiosk.reps == 3 and not any(lamp.unseen for f, lamp in lamps.items() if f != "back_rounding")
 
 
 def test_holding_start_ends_the_set(app):

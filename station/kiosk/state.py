@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from station.coach.faults import TOP_FAULTS
 from station.coach.scene import SceneModel
 from station.coach.session import Coach, CoachSettings, CoachUpdate, Event
 from station.config import KioskSettings
@@ -33,6 +34,7 @@ class Lamp:
     lit: bool = False
     rep: int | None = None
     unseen: bool = False
+    view_ok: bool = True  # while unseen: the view was fine, only this fault could not be read (the back)
 
 
 @dataclass
@@ -150,7 +152,9 @@ class Kiosk:
                 for fault, lamp in self.state.lamps.items():
                     lamp.lit = fault in event.rep.faults
                     lamp.rep = event.rep.index if lamp.lit else None
-                    lamp.unseen = fault in event.rep.unseen
+                    # The top's faults are judged later; a rep whose view showed nothing will not show them.
+                    lamp.unseen = fault in event.rep.unseen or (fault in TOP_FAULTS and not event.rep.judged)
+                    lamp.view_ok = event.rep.judged
             elif event.kind == "unseen" and event.fault in self.state.lamps:
                 self.state.lamps[event.fault].unseen = True
             elif event.fault in self.state.lamps:

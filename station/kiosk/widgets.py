@@ -116,7 +116,7 @@ def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> No
     if lamp.lit:
         caption = FAULT_CUES[lamp.fault]
     elif lamp.unseen:
-        caption = BACK_UNREAD_CUE if lamp.fault == "back_rounding" else UNSEEN_CUE
+        caption = BACK_UNREAD_CUE if lamp.view_ok else UNSEEN_CUE
     else:
         caption = "OK"
     ui.text(caption, (x + h, y + h * 0.56), h * 0.3, INK if lamp.lit else MUTED)
