@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import json
 import logging
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +35,8 @@ def _cmd_pose(args: argparse.Namespace) -> int:
     from station.pipeline import needs_model, poses
     from station.pose.movenet import load_movenet
 
+    if args.out:
+        check_output_path(args.out, "pose output")
     source = open_source(args.source)
     estimator = load_movenet(args.threads) if needs_model(source) else None
     with contextlib.ExitStack() as stack:
@@ -61,6 +65,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from station.analyze import analyze, format_table
 
+    if args.plot:
+        check_output_path(args.plot, "plot", (".png",))
     report, trace = analyze(args.clip, args.drill)
     if args.plot:
         from station.chart import draw_trace, save_png
@@ -73,15 +79,42 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_output_path(path: str, what: str, suffixes: tuple[str, ...] = ()) -> Path:
+    """An output file's folder must exist and be writable before any work starts (one sentence if not)."""
+    out = Path(path)
+    if len(out.name.encode()) > 255:
+        raise StationError(f"The {what} file name is longer than 255 bytes: choose a shorter one.")
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise StationError(f"The {what} must end in {' or '.join(suffixes)}, not '{out.suffix or out.name}'.")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise StationError(f"There is no folder {folder} for the {what}: create it first.")
+    if out.is_dir():
+        raise StationError(f"The {what} path {out} is a folder: name a file.")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise StationError(f"The {what} cannot be written at {out}: the folder or file is not writable.")
+    return out
+
+
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not all(160 <= int(p) <= 8192 for p in parts):
+        raise StationError(f"--size takes a width and height in pixels like 800x480 (160 to 8192), not '{text}'.")
+    return int(parts[0]), int(parts[1])
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from station.config import load
     from station.kiosk.app import RunOptions, main_run
 
+    if args.screenshot:
+        check_output_path(args.screenshot, "screenshot", (".png", ".bmp", ".jpg", ".jpeg", ".tga"))
+    if args.seconds is not None and not (math.isfinite(args.seconds) and 0 < args.seconds <= 365 * 86400):
+        raise StationError(f"--seconds takes a number of seconds above 0, not '{args.seconds}'.")
     config = load(args.config)
     options = RunOptions(
         source=args.source, drill=args.drill, windowed=args.windowed, exit_at_end=args.exit_at_end,
-        screenshot=args.screenshot, max_seconds=args.seconds,
-        size=tuple(int(v) for v in args.size.split("x")) if args.size else None,
+        screenshot=args.screenshot, max_seconds=args.seconds, size=_size(args.size) if args.size else None,
     )  # fmt: skip
     if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
         raise StationError("--exit-at-end needs --source FILE and --drill ID.")
@@ -194,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`station pose clip.mp4 | head`): what it wanted it has; no traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

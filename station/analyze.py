@@ -10,6 +10,7 @@ from station.coach.setreport import good_reps
 from station.drills import get_drill
 from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
+from station.pose.keypoints import Pose
 
 
 def analyze(
@@ -36,6 +37,15 @@ def analyze(
     if report["person_frames"] == 0:
         raise StationError(f"Nobody was found in {clip}: the lifter must be in view, side-on.")
     return report, trace
+
+
+def analyze_poses(poses: list[Pose], drill_id: str, settings: CoachSettings | None = None) -> dict:
+    """The set report from poses alone (no images, so no back outline): the keypoints' own verdict."""
+    coach = Coach(get_drill(drill_id), settings)
+    for pose in poses:
+        coach.update(pose)
+    coach.finish()
+    return coach.report()
 
 
 def format_table(report: dict) -> str:

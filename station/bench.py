@@ -85,11 +85,15 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    import tempfile
+
     from station.config import Config
     from station.kiosk.app import KioskApp, RunOptions
 
     config = Config()
-    app = KioskApp(RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720)), config)
+    scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")  # benchmark sets stay out of the gym's history
+    options = RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720), data_folder=Path(scratch.name))
+    app = KioskApp(options, config)
     app.kiosk.start_set(0.0)
     redraws = 0
     try:
@@ -103,6 +107,7 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
         source_fps = VideoSource(clip).fps
     finally:
         app.close()
+        scratch.cleanup()
     lat = sorted(app.latencies) or [float("nan")]
     p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
     out(f"live path: {clip.name} played as a {source_fps:.0f} fps camera for {elapsed:.1f} s")

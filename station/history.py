@@ -30,9 +30,13 @@ CREATE TABLE IF NOT EXISTS sets (
     reps INTEGER NOT NULL,
     good_reps INTEGER NOT NULL,
     duration_s REAL NOT NULL,
-    rep_list TEXT NOT NULL          -- JSON: each rep's times, faults and metrics
+    rep_list TEXT NOT NULL,         -- JSON: each rep's times, faults and metrics
+    uid TEXT                        -- the set's stable id: writing a set twice stores it once
 );
 """
+# Databases made before `uid` existed gain it (and its index) when opened.
+MIGRATIONS = ("ALTER TABLE sets ADD COLUMN uid TEXT",)
+UID_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS sets_uid ON sets (uid)"
 TIME_ERROR = 5  # adjtimex: the kernel's clock is not synchronised
 
 
@@ -57,6 +61,11 @@ class History:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(sets)")}
+            if "uid" not in columns:
+                for statement in MIGRATIONS:
+                    self._db.execute(statement)
+            self._db.execute(UID_INDEX)
         except sqlite3.DatabaseError as exc:
             raise StationError(f"The set history at {path} cannot be opened ({exc}).") from exc
 
@@ -64,8 +73,8 @@ class History:
     def open(cls, folder: Path | None = None) -> History:
         return cls((folder or data_dir()) / "history.sqlite3")
 
-    def record(self, report: dict, finished_at: datetime | None = None) -> int:
-        """Store one finished set in a single transaction; returns its id."""
+    def record(self, report: dict, finished_at: datetime | None = None, uid: str | None = None) -> int:
+        """Store one finished set in a single transaction; returns its id (0: `uid` was stored before)."""
         reps = report["rep_list"]
         good = good_reps(reps)
         duration = (reps[-1]["end_s"] - reps[0]["start_s"]) if reps else 0.0
@@ -73,12 +82,12 @@ class History:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             cur = self._db.execute(
-                "INSERT INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list,"
+                " uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (when, int(clock_synchronised()), report["drill"], report["reps"], good, round(duration, 2),
-                 json.dumps(reps)),
+                 json.dumps(reps), uid),
             )  # fmt: skip
-        return int(cur.lastrowid or 0)
+        return int(cur.lastrowid or 0) if cur.rowcount else 0
 
     def sets(self, since: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM sets", ()

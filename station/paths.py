@@ -8,8 +8,10 @@ from pathlib import Path
 SYSTEM_DATA_DIR = Path("/var/lib/hinge-station")
 
 
-def data_dir() -> Path:
-    """`STATION_DATA_DIR`, else /var/lib/hinge-station where writable, else the XDG data folder."""
+def data_dir(create: bool = True) -> Path:
+    """`STATION_DATA_DIR`, else /var/lib/hinge-station where writable, else the XDG data folder.
+
+    `create`: make the folder (one sentence if it cannot be: a file in the way, no permission)."""
     explicit = os.environ.get("STATION_DATA_DIR")
     if explicit:
         path = Path(explicit)
@@ -18,5 +20,14 @@ def data_dir() -> Path:
     else:
         xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         path = Path(xdg) / "hinge-station"
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from station.errors import StationError
+
+            raise StationError(
+                f"The data folder {path} cannot be used ({exc.strerror or exc}): set STATION_DATA_DIR to a folder "
+                "the station may write."
+            ) from None
     return path

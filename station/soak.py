@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from station.config import Config
 from station.kiosk.app import KioskApp, RunOptions
@@ -39,7 +41,9 @@ def soak(
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     config = Config()
-    options = RunOptions(source="synthetic:kb-swing:back_rounding", drill="kb-swing", size=(640, 360), fast=True)
+    scratch = tempfile.TemporaryDirectory(prefix="hinge-soak-")  # test sets stay out of the gym's history
+    options = RunOptions(source="synthetic:kb-swing:back_rounding", drill="kb-swing", size=(640, 360), fast=True,
+                         data_folder=Path(scratch.name))  # fmt: skip
     app = KioskApp(options, config)
     start = None
     try:
@@ -64,6 +68,7 @@ def soak(
         sets = len(app.history.sets())
     finally:
         app.close()
+        scratch.cleanup()
     assert start is not None
     out(f"end:   {end[0]:.1f} MB resident, {end[1]} open files, {end[2]} threads after {app.frames_shown} frames")
     out(f"sets recorded: {sets}")

@@ -93,3 +93,20 @@ def recorded(clip_poses):
     from station.pipeline import RecordedPoses
 
     return lambda clip: RecordedPoses(clip_poses(clip))
+
+
+@pytest.fixture(scope="session")
+def clip_reports(clip_poses):
+    """`station analyze`'s report of a shared clip (default settings), worked out once per run."""
+    from station.analyze import analyze
+    from station.pipeline import RecordedPoses
+
+    cache: dict[str, dict] = {}
+
+    def report(clip: str) -> dict:
+        if clip not in cache:
+            label = clip_labels()[clip]
+            cache[clip] = analyze(shared_path("footage", clip), label["drill"], RecordedPoses(clip_poses(clip)))[0]
+        return cache[clip]
+
+    return report

@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from station.analyze import analyze, format_table
+from station.analyze import analyze, analyze_poses, format_table
 from station.drills import DRILLS
 from station.errors import StationError
 from tests.conftest import clip_labels, clip_names, shared_path
@@ -57,11 +57,11 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
 
 
 @pytest.mark.parametrize("clip", _clips())
-def test_clip_matches_its_labels(clip, recorded):
+def test_clip_matches_its_labels(clip, clip_reports):
     """One rule set for every clip: exact reps, each labelled fault on at least half the reps, no
     other fault on more than a fifth (the rule in labels.json)."""
-    path = shared_path("footage", clip)
-    report, _ = analyze(path, LABELS[clip]["drill"], recorded(clip))
+    shared_path("footage", clip)
+    report = clip_reports(clip)
     row, problems = _score(clip, report)
     ROWS.append(row + (f"  MISS: {'; '.join(problems)}" if problems else ""))
     print("\n" + ROWS[-1])
@@ -148,7 +148,7 @@ def test_format_table_marks_unjudged_reps_and_unseen_faults():
     assert "not judged (turn side-on)" in table and "good (not seen: back rounding)" in table
 
 
-def test_back_rounding_outline_against_keypoints_only(recorded):
+def test_back_rounding_outline_against_keypoints_only(clip_reports, clip_poses):
     """One rule for every clip, read two ways: the back's outline (with the keypoint line) and the
     keypoint line alone. Prints both per clip; the outline must call at least as many clips right."""
     from station.coach.session import CoachSettings
@@ -157,8 +157,8 @@ def test_back_rounding_outline_against_keypoints_only(recorded):
     shared_path("footage", "labels.json")
     for clip, label in sorted(LABELS.items()):
         calls = {}
-        for name, settings in (("outline", CoachSettings()), ("keypoints", CoachSettings(read_back_outline=False))):
-            report, _ = analyze(shared_path("footage", clip), label["drill"], recorded(clip), settings)
+        keypoints_only = analyze_poses(clip_poses(clip), label["drill"], CoachSettings(read_back_outline=False))
+        for name, report in (("outline", clip_reports(clip)), ("keypoints", keypoints_only)):
             n = sum("back_rounding" in r["faults"] for r in report["rep_list"])
             calls[name] = n
             reps = max(1, report["reps"])

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -184,7 +185,7 @@ def test_the_small_pi_display_is_readable(tmp_path):
         factory.reset()
 
 
-def test_station_run_on_a_clip_matches_analyze(tmp_path):
+def test_station_run_on_a_clip_matches_analyze(tmp_path, clip_reports):
     """The issue's command: the summary's reps equal analyze's, and the screenshot shows a lit back lamp."""
     clip = str(shared_path("footage", "kb-deadlift_side_rounded-back.mp4"))
     png = tmp_path / "set.png"
@@ -193,9 +194,9 @@ def test_station_run_on_a_clip_matches_analyze(tmp_path):
     run = subprocess.run([*cmd, "--screenshot", str(png)], capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     summary = json.loads(run.stdout)  # one JSON object and nothing else
-    analyze = subprocess.run([sys.executable, "-m", "station", "analyze", clip, "--drill", "deadlift", "--json"],
-                             capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
-    assert [r["faults"] for r in summary["rep_list"]] == [r["faults"] for r in json.loads(analyze.stdout)["rep_list"]]
+    analyzed = clip_reports("kb-deadlift_side_rounded-back.mp4")  # `station analyze`, with this run's poses
+    assert [r["faults"] for r in summary["rep_list"]] == [r["faults"] for r in analyzed["rep_list"]]
+    assert [r["metrics"] for r in summary["rep_list"]] == [r["metrics"] for r in analyzed["rep_list"]]
     assert summary["reps"] == 10
     assert "rep 10 of deadlift" in run.stderr  # one log line a rep, for journald
     img = pygame.image.load(str(png))
@@ -239,3 +240,30 @@ def test_a_missing_model_with_exit_at_end_is_one_sentence(tmp_path):
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 2 and run.stdout == "" and "station model install" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(("sig", "code", "reps_before"), [
+    (signal.SIGTERM, 0, 2), (signal.SIGINT, 130, 1), (signal.SIGHUP, 0, 1),
+])  # fmt: skip
+def test_a_stop_signal_mid_set_keeps_the_set(tmp_path, sig, code, reps_before):
+    """`station run --source synthetic:rdl --drill rdl`, stopped mid-set (systemctl stop, Ctrl-C, a
+    hang-up): the set so far is in `station history`, and the exit code is the documented one."""
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    cmd = [sys.executable, "-m", "station", "run", "--source", "synthetic:rdl", "--drill", "rdl"]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    counted, deadline = 0, time.monotonic() + 90
+    assert proc.stderr is not None
+    while counted < reps_before and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        counted += " rep " in line and " of rdl at " in line
+    proc.send_signal(sig)
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == code, rest[-2000:]
+    counted += rest.count(" of rdl at ")
+    history = subprocess.run([sys.executable, "-m", "station", "history", "--csv"], env=env, capture_output=True,
+                             text=True, timeout=60)  # fmt: skip
+    rows = [r for r in history.stdout.splitlines()[1:] if ",rdl," in r]
+    assert len(rows) == 1 and counted >= reps_before, (history.stdout, history.stderr)
+    assert rows[0].split(",")[4] == str(counted)  # the reps counted so far, all of them kept

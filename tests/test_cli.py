@@ -4,6 +4,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import shared_path
 
 
@@ -49,3 +51,29 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
                   "frames shown", "screen redraws", "capture to lamp"):  # fmt: skip
         assert any(line.startswith(stage) for line in lines), stage
     assert re.fullmatch(r"pipeline/invoke: \d+\.\d+", lines[-1])
+
+
+@pytest.mark.parametrize(("args", "phrase"), [
+    (["run", "--source", "synthetic:rdl", "--size", "800"], "--size takes"),
+    (["run", "--source", "synthetic:rdl", "--size", "800x"], "--size takes"),
+    (["run", "--source", "synthetic:rdl", "--size", "800x480x3"], "--size takes"),
+    (["run", "--source", "synthetic:rdl", "--seconds", "nan"], "--seconds takes"),
+    (["run", "--source", "synthetic:rdl", "--seconds", "0"], "--seconds takes"),
+    (["run", "--source", "synthetic:rdl", "--screenshot", "/nonexistent-folder/x.png"], "There is no folder"),
+    (["run", "--source", "synthetic:rdl", "--screenshot", "shot.txt"], "must end in .png"),
+    (["run", "--source", "synthetic:rdl", "--screenshot", "x" * 300 + ".png"], "longer than 255 bytes"),
+    (["pose", "synthetic:rdl", "--out", "/nonexistent-folder/p.jsonl"], "There is no folder"),
+    (["analyze", "synthetic:rdl", "--drill", "rdl", "--plot", "/nonexistent-folder/p.png"], "There is no folder"),
+])  # fmt: skip
+def test_a_bad_output_or_option_is_one_sentence_before_any_work(args, phrase, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert phrase in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path):
+    shell = f"{sys.executable} -m station pose synthetic:rdl | head -n 2"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 2
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import sys
 import time
 from collections import deque
@@ -40,6 +41,7 @@ class RunOptions:
     size: tuple[int, int] | None = None  # window size (default 1280x720 windowed, the screen's own size full)
     max_seconds: float | None = None  # stop after this long (soak tests, demos)
     fast: bool = False  # recorded sources as fast as they go, not at their own speed (soak, benchmarks)
+    data_folder: Path | None = None  # where sets are kept (default: the data folder; soak and bench use their own)
 
 
 def camera_available() -> bool:
@@ -88,12 +90,17 @@ class KioskApp:
         finally:
             first.close()
 
-        from station.history import History
         from station.kiosk.buttons import Buttons, open_buttons
         from station.kiosk.leds import open_leds
         from station.kiosk.sound import Sounds
+        from station.paths import data_dir
+        from station.setkeeper import SetKeeper
 
-        self.history = History.open()
+        # Every finished set is kept, whatever the database does (locked, full, damaged).
+        self.keeper = SetKeeper(options.data_folder or data_dir(create=False))
+        # Stop signals are ours, not SDL's: SDL would turn SIGTERM into a window close (and leave
+        # SIGHUP to kill the process), where the kiosk must store the set in progress first.
+        os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
         pygame.display.init()
         pygame.font.init()
         flags = 0
@@ -125,6 +132,7 @@ class KioskApp:
             self.worker.start()
         self.started = time.monotonic()
         self.ended = False
+        self.stop_signal: int | None = None  # a stop signal arrived: the loop ends after this step
         self.frames_shown = 0
         # Capture -> lamp/screen update, seconds, for the benchmark: the recent ones only, a kiosk runs for months.
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
@@ -175,6 +183,8 @@ class KioskApp:
             self.ended = True
         self._react(self.kiosk.tick(now))
         self._store_finished()
+        self.keeper.retry(now)
+        self.view.notice = self.keeper.problem
         if self.leds is not None:
             lit = {f: lamp.lit for f, lamp in self.kiosk.state.lamps.items()} if self.kiosk.state.screen == SET else {}
             self.leds.show(lit)
@@ -227,8 +237,21 @@ class KioskApp:
 
     def _store_finished(self) -> None:
         while self.kiosk.finished_sets:
-            self.history.record(self.kiosk.finished_sets.pop(0))
+            self.keeper.keep(self.kiosk.finished_sets.pop(0))
             self.sounds.play("end")
+
+    @property
+    def history(self):
+        """The set history (read side), for `station history`-like checks."""
+        return self.keeper.history()
+
+    def end_set_in_progress(self) -> dict | None:
+        """Stopping (a signal, Esc, --seconds, the end of a clip): end the set and keep it if it has reps."""
+        if self.kiosk.state.screen != SET:
+            return None
+        self._react(self.kiosk.end_set(self.now))
+        self._store_finished()
+        return self.kiosk.state.report
 
     def screenshot(self, path: str) -> None:
         import pygame
@@ -236,14 +259,13 @@ class KioskApp:
         pygame.image.save(self.surface, path)
 
     def finish_clip(self) -> dict:
-        """The clip ended: draw its last set screen, end the set, return its report."""
+        """The clip ended (or the run stops): end the set, keep it, return its report.
+
+        The set is stored before anything that can fail after it (the screenshot is taken by the
+        caller once the report is out)."""
         screens.draw(self.ui, self.kiosk, self.view, self.now)
-        if self.options.screenshot:
-            self.screenshot(self.options.screenshot)
-        self._react(self.kiosk.end_set(self.now))
-        self._store_finished()
-        return self.kiosk.state.report or {"drill": self.kiosk.drill.id, "reps": 0, "rep_list": [], "frames": 0,
-                                           "person_frames": 0}  # fmt: skip
+        report = self.end_set_in_progress()
+        return report or {"drill": self.kiosk.drill.id, "reps": 0, "rep_list": [], "frames": 0, "person_frames": 0}
 
     def close(self) -> None:
         import pygame
@@ -254,29 +276,53 @@ class KioskApp:
             self.buttons.close()
         if self.leds is not None:
             self.leds.close()
-        self.history.close()
+        self.keeper.close()
         pygame.quit()
 
 
+STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
 def run(options: RunOptions, config: Config) -> int:
-    """Run the kiosk until quit (or the clip ends with --exit-at-end). Returns the exit code."""
+    """Run the kiosk until quit (or the clip ends with --exit-at-end). Returns the exit code.
+
+    However it stops (the clip's end, SIGTERM from systemd, SIGINT, SIGHUP, Esc, --seconds), the
+    set in progress is ended and kept first, and with --exit-at-end its JSON is printed before the
+    screenshot is saved. A stop signal exits 0 (130 for SIGINT, as a shell expects).
+    """
     import pygame
 
     app = KioskApp(options, config)
+    previous = {}
+
+    def stop(signum: int, _frame: Any) -> None:
+        app.stop_signal = signum
+
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            previous[name] = signal.signal(getattr(signal, name), stop)
     clock = pygame.time.Clock()
+    code = 0
     try:
-        while app.step():
+        while app.stop_signal is None and app.step():
             if app.ended and options.exit_at_end:
-                print(json.dumps(app.finish_clip()), flush=True)
-                return 0
+                break
             if options.max_seconds is not None and app.now > options.max_seconds:
-                if options.screenshot:
-                    app.screenshot(options.screenshot)
-                return 0
+                break
             clock.tick(config.kiosk.screen_fps)
-        return 0
+        if app.stop_signal is not None:
+            log.info("stop signal %d: the set in progress is kept", app.stop_signal)
+            code = 130 if app.stop_signal == getattr(signal, "SIGINT", -1) else 0
+        report = app.finish_clip()
+        if options.exit_at_end:
+            print(json.dumps(report), flush=True)
+        if options.screenshot:
+            app.screenshot(options.screenshot)
+        return code
     finally:
         app.close()
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def main_run(options: RunOptions, config: Config) -> int:

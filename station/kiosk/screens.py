@@ -39,6 +39,7 @@ class View:
         self.keypoints: np.ndarray | None = None
         self.scale = 1.0
         self.source_note: str | None = None  # e.g. "Demo: synthetic athlete (no camera found)"
+        self.notice: str | None = None  # something the owner must know, e.g. the history is not being saved
         self.trace: list[tuple[float, float | None, float | None]] = []
         self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
 
@@ -58,6 +59,8 @@ def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
         summary(ui, kiosk, view)
     if view.source_note:
         ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
+    if view.notice:
+        ui.text(view.notice, (20, 1072), 30, AMBER, anchor="bottomleft")
 
 
 def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
