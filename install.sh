@@ -27,7 +27,8 @@ VENV=$PREFIX/venv
 CONF_DIR=/etc/hinge-station
 DATA_DIR=/var/lib/hinge-station
 UNIT=/etc/systemd/system/hinge-station.service
-GROUPS_WANTED=(video render input gpio)
+GROUPS_WANTED=(video render input gpio audio)
+LINK=/usr/local/bin/station
 
 CODENAME=$( (. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-unknown}") || echo unknown)
 case "$CODENAME" in
@@ -46,6 +47,7 @@ STEPS=(
     "folders|Create $CONF_DIR and $DATA_DIR (owned by $USER_NAME, mode 0750)"
     "config|Write $CONF_DIR/config.toml with the defaults, unless one is there already"
     "model|Install and verify the pose model: $VENV/bin/station model install"
+    "link|Put station on the PATH: $LINK -> $VENV/bin/station"
     "unit|Install the systemd unit $UNIT (ExecStart=$VENV/bin/station run)"
     "console|Boot to the console (multi-user.target), so the kiosk owns the screen"
     "enable|Enable and (re)start hinge-station.service"
@@ -104,6 +106,11 @@ step_config() {
 step_model() {
     STATION_DATA_DIR=$(r "$DATA_DIR") "$(r "$VENV")/bin/station" model install
     if [ -z "$ROOT" ]; then chown -R "$USER_NAME:$USER_NAME" "$DATA_DIR"; fi
+}
+
+step_link() {
+    install -d "$(dirname "$(r "$LINK")")"
+    ln -sfn "$VENV/bin/station" "$(r "$LINK")"
 }
 
 step_unit() {

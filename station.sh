@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
-# Set up and start Hinge Station on this machine. On a Raspberry Pi with a camera it runs the real
-# kiosk full screen; elsewhere a windowed demo (the synthetic athlete, or: ./station.sh --source CLIP).
+# Set up and start Hinge Station on this machine. On a Raspberry Pi it runs the real kiosk full
+# screen; elsewhere a windowed demo (the synthetic athlete, or: ./station.sh --source CLIP --drill ID).
+# With no screen at all it says so, unless the run needs none (--exit-at-end prints the set as JSON).
 # To install a Pi for good (boot into the kiosk), use `sudo ./install.sh` instead.
 set -euo pipefail
 cd "$(dirname "$0")"
-VENV=${STATION_VENV:-.venv}
-[ -x "$VENV/bin/python" ] || python3 -m venv --system-site-packages "$VENV"
-PIN=()
-if grep -qs 'VERSION_CODENAME=bookworm' /etc/os-release && grep -qs 'Raspberry Pi' /proc/device-tree/model; then
-    PIN=(-c <(echo 'numpy<2'))  # picamera2 from apt is built on Bookworm's numpy 1.x
-fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PIN[@]}" -e .
-if [ -z "${STATION_MODEL_DIR:-}" ] && [ -d ../shared/models ]; then
-    export STATION_MODEL_DIR=../shared/models
-fi
-"$VENV/bin/station" model install
+source scripts/venv.sh
+"$VENV/bin/station" model install >&2  # its line goes to stderr: stdout is the set's JSON with --exit-at-end
 ARGS=("$@")
 if ! grep -qs 'Raspberry Pi' /proc/device-tree/model; then
+    if [[ " ${ARGS[*]} " == *" --exit-at-end "* ]]; then
+        export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy} SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
+    elif [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${SDL_VIDEODRIVER:-}" ]; then
+        echo "station.sh: there is no screen here (no DISPLAY): run it on a desktop or a Pi, or try" \
+             "./station.sh --source CLIP --drill ID --exit-at-end, which prints the set as JSON." >&2
+        exit 2
+    fi
     ARGS=(--windowed "${ARGS[@]}")  # a computer, not the kiosk: a window, not the whole screen
 fi
 exec "$VENV/bin/station" run "${ARGS[@]}"

@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("model", help="install or check the pose model")
     p.add_argument("action", choices=["install", "check"])
-    p.add_argument("--from", dest="from_dir", metavar="DIR", help="copy the model from this folder (only read)")
+    p.add_argument(
+        "--from", dest="from_dir", metavar="FILE_OR_DIR", help="copy the model from this file or its folder (only read)"
+    )
     p.set_defaults(func=_cmd_model)
 
     p = sub.add_parser("pose", help="print keypoints per frame as JSON lines")

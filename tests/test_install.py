@@ -21,7 +21,8 @@ def test_dry_run_lists_every_step_and_changes_nothing(tmp_path):
         assert package in out
     assert "/opt/hinge-station/venv" in out and "--system-site-packages" in out
     assert "/etc/systemd/system/hinge-station.service" in out
-    assert "Create system user hinge-station" in out and "video render input gpio" in out
+    assert "Create system user hinge-station" in out and "video render input gpio audio" in out
+    assert "/usr/local/bin/station" in out
     assert "dry run: nothing is changed" in out
     assert list(tmp_path.iterdir()) == []
 
@@ -55,6 +56,9 @@ def test_real_run_into_a_temporary_root_is_complete_and_idempotent(tmp_path, stu
     unit = (root / "etc/systemd/system/hinge-station.service").read_text()
     assert "ExecStart=/opt/hinge-station/venv/bin/station run" in unit and "Type=notify" in unit
     assert (root / "opt/hinge-station/venv/bin/station").exists()
+    assert os.readlink(root / "usr/local/bin/station") == "/opt/hinge-station/venv/bin/station"
+    model = root / "var/lib/hinge-station/models/movenet_singlepose_lightning_int8_4.tflite"
+    assert model.stat().st_mode & 0o777 == 0o644  # the service user reads what root installed
     assert (root / "var/lib/hinge-station/models/movenet_singlepose_lightning_int8_4.tflite").stat().st_size > 2_000_000
     config = root / "etc/hinge-station/config.toml"
     assert "[kiosk]" in config.read_text()

@@ -116,3 +116,34 @@ def test_cli_install_then_check(good_dir, tmp_path):
     result = _station("model", "check", env=env)
     assert result.returncode == 0 and "verified" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 1
+
+
+def test_install_from_the_file_itself_and_readable_by_the_service_user_whoever_installs(good_dir, tmp_path):
+    dest = tmp_path / "models" / model.MODEL_FILE
+    old = os.umask(0o077)  # root's sudo umask on some systems: files would be 0600
+    try:
+        model.install(good_dir / model.MODEL_FILE, dest)
+    finally:
+        os.umask(old)
+    assert dest.stat().st_mode & 0o777 == 0o644 and dest.parent.stat().st_mode & 0o777 == 0o755
+
+
+def test_a_wrong_from_path_names_what_to_give():
+    with pytest.raises(StationError, match=r"name movenet_singlepose_lightning_int8_4\.tflite or the folder"):
+        model.install(Path("/nonexistent/movenet.tflite"), Path("/tmp/unused") / model.MODEL_FILE)
+
+
+def test_a_folder_that_cannot_be_written_is_one_sentence(good_dir, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    mounted = False
+    if os.geteuid() == 0:  # root writes anywhere but on a read-only file system
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)]).returncode == 0
+        if not mounted:
+            pytest.skip("root, and no read-only tmpfs can be mounted here")
+    try:
+        with pytest.raises(StationError, match="cannot be written"):
+            model.install(good_dir, ro / model.MODEL_FILE)
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(ro)], check=False)

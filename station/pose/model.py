@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -46,6 +47,15 @@ def verify(path: Path) -> None:
         )
 
 
+def local_model(given: Path) -> Path:
+    """The model file named by `--from` or STATION_MODEL_DIR: the file itself, or the folder holding it."""
+    if given.is_dir():
+        return given / MODEL_FILE
+    if given.is_file():
+        return given
+    raise StationError(f"There is no model file or folder at {given}: name {MODEL_FILE} or the folder holding it.")
+
+
 def installed_path() -> Path:
     return data_dir() / "models" / MODEL_FILE
 
@@ -58,7 +68,7 @@ def find_model() -> Path:
         return installed
     env_dir = os.environ.get(ENV_MODEL_DIR)
     if env_dir:
-        candidate = Path(env_dir) / MODEL_FILE
+        candidate = local_model(Path(env_dir))
         verify(candidate)
         return candidate
     raise StationError(f"The pose model is not installed at {installed}: run `station model install`.")
@@ -81,7 +91,10 @@ def install(
     The local folder it copies from is only read.
     """
     dest = dest or installed_path()
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StationError(f"The model folder {dest.parent} cannot be made ({exc.strerror}).") from None
     if dest.exists():
         try:
             verify(dest)
@@ -89,12 +102,18 @@ def install(
         except StationError:
             dest.unlink()
     source_dir = from_dir or (Path(os.environ[ENV_MODEL_DIR]) if os.environ.get(ENV_MODEL_DIR) else None)
-    fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".part", dir=dest.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".model-", suffix=".part", dir=dest.parent)
+    except OSError as exc:
+        raise StationError(
+            f"The pose model cannot be written into {dest.parent} ({exc.strerror}): run the install as the "
+            "folder's owner (sudo), or set STATION_DATA_DIR to a folder you may write."
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         if source_dir is not None:
-            source = Path(source_dir) / MODEL_FILE
+            source = local_model(Path(source_dir))
             verify(source)  # refuse a bad local copy before copying it anywhere
             shutil.copyfile(source, tmp)
             verify(tmp)
@@ -110,9 +129,14 @@ def install(
             else:
                 raise StationError(
                     "The pose model could not be downloaded (" + "; ".join(errors) + "): "
-                    f"copy {MODEL_FILE} into a folder and run `station model install --from FOLDER`."
+                    f"copy {MODEL_FILE} (from a machine with internet) onto this one and run "
+                    "`station model install --from THAT_FILE_OR_ITS_FOLDER`."
                 )
+        # Readable by everyone, whoever installs it: the kiosk runs as its own user.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
+        with contextlib.suppress(OSError):
+            os.chmod(dest.parent, 0o755)
         return dest
     finally:
         tmp.unlink(missing_ok=True)
