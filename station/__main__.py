@@ -67,6 +67,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.plot:
         check_output_path(args.plot, "plot", (".png",))
+    if args.clip == "camera" or args.clip.startswith(("synthetic", "live:")):
+        raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
     report, trace = analyze(args.clip, args.drill)
     if args.plot:
         from station.chart import draw_trace, save_png
@@ -149,8 +151,10 @@ def _cmd_views(args: argparse.Namespace) -> int:
 
 
 def _cmd_soak(args: argparse.Namespace) -> int:
-    from station.soak import soak
+    from station.soak import WARMUP_FRAMES, soak
 
+    if not WARMUP_FRAMES < args.frames <= 10_000_000:
+        raise StationError(f"--frames must be above the {WARMUP_FRAMES}-frame warm-up (and at most 10 million).")
     soak(args.frames)
     return 0
 

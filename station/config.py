@@ -8,6 +8,7 @@ threshold out of range stops start-up with one sentence that names the key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -91,12 +92,28 @@ _TABLES: dict[str, type] = {
     "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
     "smoothing": SmoothingSettings, "back": BackSettings,
 }  # fmt: skip
+# Every number has a closed range: a value that passes here cannot crash a set or count nothing.
 _RANGES: dict[str, tuple[float, float]] = {
     "kiosk.idle_s": (5, 3600), "kiosk.summary_s": (3, 600), "kiosk.walk_away_s": (1, 120),
     "kiosk.screen_fps": (5, 120), "kiosk.camera_retry_s": (0.5, 60), "buttons.bounce_s": (0, 1),
     "buttons.hold_s": (0.3, 10), "sound.volume": (0, 1), "camera.fps": (5, 120), "pose.threads": (0, 64),
     "pose.keypoint_score": (0.05, 0.95), "pose.person_mean_score": (0.05, 0.95),
+    "pose.person_keypoints": (3, 17), "pose.extent_score": (0.01, 0.95), "pose.crop_margin": (1, 4),
+    "pose.torso_reach": (0.5, 5), "pose.min_crop_fraction": (0.05, 1), "pose.centre_preference": (0, 1),
+    "pose.refine_passes": (0, 10), "pose.crop_hold": (0, 1),
+    "view.min_score": (0.05, 0.95), "view.side_max_yaw": (0, 60), "view.front_min_yaw": (30, 90),
+    "view.measure_max_yaw": (0, 80), "view.midline_from_yaw": (0, 60), "view.shoulder_width": (0.2, 1.5),
+    "view.hip_width": (0.1, 1), "view.edge_margin": (0, 0.2),
+    "smoothing.min_cutoff_hz": (0.01, 30), "smoothing.beta": (0, 100), "smoothing.derivative_cutoff_hz": (0.01, 30),
+    "smoothing.hold_s": (0, 5),
+    "back.profiles": (3, 60), "back.first": (0, 0.5), "back.last": (0.5, 1), "back.reach": (0.1, 2),
+    "back.scene_from": (0.1, 1.5), "back.body_within": (0.05, 1), "back.min_contrast": (1, 400),
+    "back.texture_ratio": (0, 20), "back.min_edges": (3, 60), "back.max_residual": (0.001, 1),
+    "back.max_speed": (0.05, 20),
 }  # fmt: skip
+_DEFAULT_RANGE = (0, 1e6)  # any number not listed: finite and not negative
+_PIXEL_RANGE = (16, 4096)  # camera sizes
+MAX_CONFIG_BYTES = 1_000_000
 _PIN_RANGE = (2, 27)
 
 
@@ -110,7 +127,9 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
             raise StationError(f"Config key {key} must be a number, not {value!r}.")
         if isinstance(default, int) and not isinstance(value, int):
             raise StationError(f"Config key {key} must be a whole number, not {value!r}.")
-        lo, hi = _RANGES.get(key, (0, float("inf")) if default >= 0 else (-float("inf"), float("inf")))
+        if not math.isfinite(value):
+            raise StationError(f"Config key {key} must be a finite number, not {value!r}.")
+        lo, hi = _RANGES.get(key, _DEFAULT_RANGE)
         if not lo <= value <= hi:
             raise StationError(f"Config key {key} is {value}, outside {lo:g} to {hi:g}.")
         return type(default)(value)
@@ -119,6 +138,8 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
             raise StationError(
                 f"Config key {key} must be a list of {len(default)} whole numbers, like {list(default)}."
             )
+        if not all(_PIXEL_RANGE[0] <= v <= _PIXEL_RANGE[1] for v in value):
+            raise StationError(f"Config key {key} must hold sizes from {_PIXEL_RANGE[0]} to {_PIXEL_RANGE[1]} pixels.")
         return tuple(value)
     if isinstance(default, dict):
         if not isinstance(value, dict):
@@ -193,6 +214,12 @@ def parse(data: dict[str, Any]) -> Config:
         if pin in used:
             raise StationError(f"Config key {key} uses GPIO {pin}, already used by {used[pin]}.")
         used[pin] = key
+    back = built.get("back", BackSettings())
+    if back.first >= back.last or back.min_edges > back.profiles:
+        raise StationError("Config keys back.first/last/min_edges: need first < last, min_edges <= profiles.")
+    view = built.get("view", ViewSettings())
+    if not view.side_max_yaw < view.front_min_yaw:
+        raise StationError("Config keys view.side_max_yaw and view.front_min_yaw: need side_max_yaw < front_min_yaw.")
     pose_settings = built.pop("pose", PoseSettings())
     coach = CoachSettings(
         view=built.pop("view", ViewSettings()),
@@ -214,14 +241,23 @@ def load(path: Path | str | None = None) -> Config:
             return Config()
         path = SYSTEM_CONFIG
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise StationError(f"The config {path} is not a regular file (a folder, a pipe or a device).")
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise StationError(f"There is no config file at {path}.") from None
     except OSError as exc:
         raise StationError(f"The config file {path} cannot be read ({exc.strerror}).") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise StationError(f"The config file {path} is over {MAX_CONFIG_BYTES // 1000} kB: it is not a config file.")
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StationError(f"The config file {path} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise StationError(f"The config file {path} is not valid TOML ({exc}).") from None
+    except RecursionError:
+        raise StationError(f"The config file {path} nests tables or lists too deeply to be a config.") from None
     return parse(data)

@@ -52,6 +52,18 @@ def clock_synchronised() -> bool:
         return False
 
 
+def since_utc(since: str) -> str:
+    """Any ISO 8601 date or time (2026-11-29, 20261129, 2026-W48-7, a space for T, an offset) as the
+    UTC text the history stores, so rows compare by time and not by how the date was written."""
+    try:
+        when = datetime.fromisoformat(since.strip())
+    except ValueError:
+        raise StationError(f"--since takes an ISO 8601 date or time like 2026-11-25, not '{since}'.") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)  # the history is kept in UTC; a bare date means UTC
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
 class History:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -66,6 +78,11 @@ class History:
                 for statement in MIGRATIONS:
                     self._db.execute(statement)
             self._db.execute(UID_INDEX)
+            missing = {"finished_at", "drill", "reps", "good_reps", "rep_list"} - {
+                row[1] for row in self._db.execute("PRAGMA table_info(sets)")
+            }
+            if missing:
+                raise sqlite3.DatabaseError(f"a table `sets` of another program, without {', '.join(sorted(missing))}")
         except sqlite3.DatabaseError as exc:
             raise StationError(f"The set history at {path} cannot be opened ({exc}).") from exc
 
@@ -92,16 +109,19 @@ class History:
     def sets(self, since: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM sets", ()
         if since:
-            try:
-                datetime.fromisoformat(since)
-            except ValueError:
-                raise StationError(f"--since takes a date like 2026-11-25, not '{since}'.") from None
-            query, args = query + " WHERE finished_at >= ?", (since,)
-        self._db.row_factory = sqlite3.Row
-        rows = [dict(r) for r in self._db.execute(query + " ORDER BY id", args)]
-        self._db.row_factory = None
+            query, args = query + " WHERE finished_at >= ?", (since_utc(since),)
+        try:
+            self._db.row_factory = sqlite3.Row
+            rows = [dict(r) for r in self._db.execute(query + " ORDER BY id", args)]
+        except sqlite3.DatabaseError as exc:
+            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
+        finally:
+            self._db.row_factory = None
         for row in rows:
-            row["rep_list"] = json.loads(row["rep_list"])
+            try:
+                row["rep_list"] = json.loads(row["rep_list"])
+            except (TypeError, ValueError):
+                row["rep_list"] = []  # a damaged row still lists its set; its reps are lost, not the rest
         return rows
 
     def close(self) -> None:

@@ -30,8 +30,11 @@ def open_files() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+WARMUP_FRAMES = 5000  # the first reading comes after this many frames
+
+
 def soak(
-    frames: int = 100_000, warmup: int = 5000, set_frames: int = 3000, out: Callable[[str], None] = print
+    frames: int = 100_000, warmup: int = WARMUP_FRAMES, set_frames: int = 3000, out: Callable[[str], None] = print
 ) -> float:
     """Run `frames` synthetic frames through the kiosk; returns the memory growth in MB.
 

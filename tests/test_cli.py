@@ -63,7 +63,10 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
     (["run", "--source", "synthetic:rdl", "--screenshot", "shot.txt"], "must end in .png"),
     (["run", "--source", "synthetic:rdl", "--screenshot", "x" * 300 + ".png"], "longer than 255 bytes"),
     (["pose", "synthetic:rdl", "--out", "/nonexistent-folder/p.jsonl"], "There is no folder"),
-    (["analyze", "synthetic:rdl", "--drill", "rdl", "--plot", "/nonexistent-folder/p.png"], "There is no folder"),
+    (["analyze", "clip.mp4", "--drill", "rdl", "--plot", "/nonexistent-folder/p.png"], "There is no folder"),
+    (["analyze", "synthetic:rdl", "--drill", "rdl"], "for the camera or the synthetic athlete"),
+    (["soak", "--frames", "0"], "--frames must be above"),
+    (["soak", "--frames", "4000"], "--frames must be above"),
 ])  # fmt: skip
 def test_a_bad_output_or_option_is_one_sentence_before_any_work(args, phrase, tmp_path):
     result = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60,

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from station.config import Config, load, parse
@@ -49,3 +52,32 @@ def test_a_file_that_is_not_toml_is_one_sentence(tmp_path):
         load(path)
     with pytest.raises(StationError, match="no config file"):
         load(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("[back]\nprofiles = 0", "back.profiles is 0, outside 3 to 60"),
+    ("[back]\nprofiles = 100000000", "back.profiles is 100000000"),
+    ("[back]\nreach = 0", "back.reach is 0"),
+    ("[back]\nreach = inf", "back.reach must be a finite number"),
+    ("[back]\nfirst = 0.5\nlast = 0.5", "need first < last"),
+    ("[pose]\nextent_score = 2.0", "pose.extent_score is 2.0"),
+    ("[pose]\nperson_keypoints = 99", "pose.person_keypoints is 99"),
+    ("[view]\nside_max_yaw = 60\nfront_min_yaw = 40", "need side_max_yaw < front_min_yaw"),
+    ("[camera]\nmain_size = [0, 720]", "sizes from 16 to 4096"),
+    ("[drills.rdl]\nmax_shin_lean = nan", "must be a finite number"),
+])  # fmt: skip
+def test_values_that_would_crash_a_set_or_count_nothing_are_refused(tmp_path, text, phrase):
+    path = tmp_path / "c.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(StationError, match=re.escape(phrase)):
+        load(path)
+
+
+def test_files_that_are_not_configs_are_one_sentence(tmp_path):
+    binary = tmp_path / "b.toml"
+    binary.write_bytes(b"\xff\xfe[kiosk]\n")
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    for path, phrase in ((binary, "not UTF-8"), (deep, "too deeply"), (Path("/dev/zero"), "not a regular file")):
+        with pytest.raises(StationError, match=phrase):
+            load(path)

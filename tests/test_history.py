@@ -32,7 +32,7 @@ def test_sets_are_stored_and_listed(tmp_path):
 
 
 def test_a_bad_since_date_is_one_sentence(tmp_path):
-    with pytest.raises(StationError, match="--since takes a date"):
+    with pytest.raises(StationError, match="--since takes an ISO 8601 date"):
         History.open(tmp_path).sets(since="last tuesday")
 
 
@@ -67,3 +67,36 @@ def test_killed_during_writes_the_database_opens_clean_with_finished_sets_intact
     db.close()
     rows = History.open(tmp_path).sets()
     assert len(rows) >= 20 and all(r["reps"] == 30 and len(r["rep_list"]) == 30 for r in rows)
+
+
+@pytest.mark.parametrize("since", ["2026-11-29", "20261129", "2026-W48-7", "2026-11-29 00:00", "2026-11-29T01:00+01"])
+def test_since_takes_every_iso_form_and_compares_times_not_text(tmp_path, since):
+    h = History.open(tmp_path)
+    h.record(_report(2), datetime(2026, 11, 28, 23, 59, tzinfo=timezone.utc))
+    h.record(_report(3), datetime(2026, 11, 29, 0, 1, tzinfo=timezone.utc))
+    assert [s["reps"] for s in h.sets(since=since)] == [3]
+
+
+def test_a_database_of_another_program_is_one_sentence(tmp_path):
+    db = sqlite3.connect(str(tmp_path / "history.sqlite3"))
+    db.execute("CREATE TABLE sets (name TEXT)")
+    db.commit()
+    db.close()
+    with pytest.raises(StationError, match="another program"):
+        History.open(tmp_path)
+
+
+def test_a_row_with_damaged_json_still_lists_the_others(tmp_path):
+    h = History.open(tmp_path)
+    h.record(_report(2))
+    h.record(_report(3))
+    h._db.execute("UPDATE sets SET rep_list = '{not json' WHERE reps = 2")
+    rows = h.sets()
+    assert [r["reps"] for r in rows] == [2, 3] and rows[0]["rep_list"] == []
+
+
+def test_writing_a_set_twice_under_one_id_stores_it_once(tmp_path):
+    h = History.open(tmp_path)
+    assert h.record(_report(2), uid="abc") > 0
+    assert h.record(_report(2), uid="abc") == 0
+    assert len(h.sets()) == 1

@@ -1,3 +1,5 @@
+import os
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -84,3 +86,54 @@ def test_a_clip_can_play_as_a_live_camera(tmp_path):
     start = time.perf_counter()
     frames = list(source.frames())
     assert len(frames) == 6 and time.perf_counter() - start >= 5 / 30 * 0.9  # paced at the clip's own rate
+
+
+def _write_clip(path, frames: int = 30, faststart: bool = False) -> None:
+    """64x32: the left half white, a red band along the top."""
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        for i in range(frames):
+            img = np.zeros((32, 64, 3), np.uint8)
+            img[:, :32] = 255
+            img[:4, :] = (255, 0, 0)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def test_a_phone_clip_tagged_rotated_is_turned_upright(tmp_path):
+    clip = tmp_path / "phone.mp4"
+    _write_clip(clip)
+    data = bytearray(clip.read_bytes())
+    matrix = data.find(b"tkhd") + 4 + 40  # the track header's display matrix
+    data[matrix : matrix + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)  # "rotate 90"
+    clip.write_bytes(data)
+    frame = next(VideoSource(clip).frames())
+    assert frame.rgb.shape[:2] == (64, 32)  # portrait, as the phone held it
+    assert frame.rgb[5, 2].min() > 200 and frame.rgb[-5, 2].max() < 50  # turned clockwise: white on top
+    assert frame.rgb[5, -1][0] > 200 and frame.rgb[5, -1][1] < 60  # the red band now runs down the right
+
+
+def test_a_clip_cut_short_is_read_with_a_warning(tmp_path, caplog):
+    clip = tmp_path / "cut.mp4"
+    _write_clip(clip, frames=100, faststart=True)  # the index first, as phones and web uploads write it
+    data = clip.read_bytes()
+    clip.write_bytes(data[: len(data) // 2])
+    with caplog.at_level("WARNING"):
+        frames = list(VideoSource(clip).frames())
+    assert 10 < len(frames) < 90
+    assert any("is cut short" in r.getMessage() for r in caplog.records)
+
+
+def test_a_pipe_or_a_folder_is_one_sentence_not_a_hang(tmp_path):
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+    with pytest.raises(StationError, match="not a regular file"):
+        open_source(str(fifo))
+    with pytest.raises(StationError, match="not a regular file"):
+        open_source(str(tmp_path))

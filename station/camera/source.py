@@ -67,12 +67,14 @@ def open_source(spec: str, *, max_side: int = 640, fps: float | None = None) -> 
     if spec.startswith("live:"):
         from station.camera.replay import ReplaySource
 
-        if not Path(spec[5:]).exists():
+        if not Path(spec[5:]).is_file():
             raise StationError(f"There is no file at {spec[5:]} to play as a camera.")
         return ReplaySource(spec[5:], max_side=max_side)
     path = Path(spec)
     if not path.exists():
         raise StationError(f"There is no file at {spec}: give a video clip, an image, 'camera' or 'synthetic'.")
+    if not path.is_file():
+        raise StationError(f"{spec} is not a regular file (a folder, a pipe or a device): give a clip or an image.")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         from station.camera.still import StillSource
 

@@ -56,7 +56,9 @@ class VideoSource:
         out_w, out_h = reduced_size(self.width, self.height, self.max_side)
         scale = self.width / out_w
         t0: float | None = None
+        t = 0.0
         index = 0
+        turns = 0  # quarter turns counter-clockwise that show the picture upright (a phone's rotation tag)
         try:
             for packet in self._container.demux(self._stream):
                 try:
@@ -68,10 +70,15 @@ class VideoSource:
                     t = float(vf.time) if vf.time is not None else index / self.fps
                     if t0 is None:
                         t0 = t
+                        turns = round(getattr(vf, "rotation", 0) / 90) % 4
+                        if turns:
+                            log.info("%s: turned %d degrees, as its rotation tag asks", self.name, -90 * turns)
                     if (out_w, out_h) == (self.width, self.height):
                         rgb = vf.to_ndarray(format="rgb24")
                     else:
                         rgb = vf.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                    if turns:
+                        rgb = np.rot90(rgb, turns)
                     yield Frame(rgb=np.ascontiguousarray(rgb), t=t - t0, index=index, scale=scale)
                     index += 1
         except av.error.FFmpegError as exc:
@@ -80,6 +87,21 @@ class VideoSource:
             log.warning("%s: %d damaged packets skipped", self.name, self.skipped)
         if index == 0:
             raise StationError(f"{self.path} holds no frames that can be decoded.")
+        expected = self.duration_s()
+        if expected is not None and t0 is not None and (t - t0) < 0.9 * expected - 0.5:
+            log.warning(
+                "%s is cut short: only %.1f s of its %.1f s could be read; the set is the part that was there",
+                self.name, t - t0, expected,
+            )  # fmt: skip
+
+    def duration_s(self) -> float | None:
+        """How long the file says the clip is, or None where it does not say."""
+        stream = self._stream
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        if self._container.duration is not None:
+            return self._container.duration / 1_000_000
+        return None
 
     def close(self) -> None:
         self._container.close()
