@@ -238,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # What the system refused (a name too long, a device gone): one sentence, like every mistake.
+        where = f" ({exc.filename})" if exc.filename and len(str(exc.filename)) < 120 else ""
+        print(f"station: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
     (["analyze", "clip.mp4", "--drill", "rdl", "--plot", "/nonexistent-folder/p.png"], "There is no folder"),
     (["analyze", "synthetic:rdl", "--drill", "rdl"], "for the camera or the synthetic athlete"),
     (["soak", "--frames", "0"], "--frames must be above"),
+    (["analyze", "x" * 300 + ".mp4", "--drill", "rdl"], "File name too long"),
     (["soak", "--frames", "4000"], "--frames must be above"),
 ])  # fmt: skip
 def test_a_bad_output_or_option_is_one_sentence_before_any_work(args, phrase, tmp_path):
@@ -80,3 +81,16 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
     result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 2
     assert "Traceback" not in result.stderr
+
+
+def test_a_data_folder_that_is_a_file_is_one_sentence_and_a_named_model_still_works(tmp_path):
+    blocked = tmp_path / "data"
+    blocked.write_text("not a folder")
+    env = {**os.environ, "STATION_DATA_DIR": str(blocked / "sub"), "STATION_MODEL_DIR": str(shared_path("models"))}
+    check = subprocess.run([sys.executable, "-m", "station", "model", "check"], capture_output=True, text=True,
+                           env=env, timeout=60)  # fmt: skip
+    assert check.returncode == 0, check.stderr  # STATION_MODEL_DIR names a good model
+    env.pop("STATION_MODEL_DIR", None)
+    check = subprocess.run([sys.executable, "-m", "station", "model", "check"], capture_output=True, text=True,
+                           env=env, timeout=60)  # fmt: skip
+    assert check.returncode == 2 and "cannot be used" in check.stderr and check.stderr.count("\n") == 1

@@ -62,8 +62,11 @@ def installed_path() -> Path:
 
 def find_model() -> Path:
     """The verified model to load: the installed copy, else the one in STATION_MODEL_DIR (read only)."""
-    installed = installed_path()
-    if installed.exists():
+    try:
+        installed: Path | None = installed_path()
+    except StationError:
+        installed = None  # the data folder is unusable: a model named by STATION_MODEL_DIR still works
+    if installed is not None and installed.exists():
         verify(installed)
         return installed
     env_dir = os.environ.get(ENV_MODEL_DIR)
@@ -71,6 +74,8 @@ def find_model() -> Path:
         candidate = local_model(Path(env_dir))
         verify(candidate)
         return candidate
+    if installed is None:
+        installed_path()  # says, in one sentence, why the data folder cannot be used
     raise StationError(f"The pose model is not installed at {installed}: run `station model install`.")
 
 
