@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -267,3 +268,63 @@ def test_a_stop_signal_mid_set_keeps_the_set(tmp_path, sig, code, reps_before):
     rows = [r for r in history.stdout.splitlines()[1:] if ",rdl," in r]
     assert len(rows) == 1 and counted >= reps_before, (history.stdout, history.stderr)
     assert rows[0].split(",")[4] == str(counted)  # the reps counted so far, all of them kept
+
+
+def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_live_when_one_appears(monkeypatch):
+    """The picamera2 stand-in lists no camera: the kiosk starts anyway, shows "No camera picture",
+    retries and stays fed; when a camera is plugged in, frames flow and the problem goes away."""
+    import types
+
+    from tests.test_picam import FakePicamera2
+
+    cameras: list[dict] = []
+    FakePicamera2.instances, FakePicamera2.fail_after = [], None
+    FakePicamera2.stamps = [10**9 + i * 33_000_000 for i in range(400)]
+    monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: cameras), raising=False)
+    monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=FakePicamera2))
+    shared_path("models")
+    factory = MockFactory()
+    config = Config(kiosk=replace(Config().kiosk, camera_retry_s=0.5))
+    app = KioskApp(RunOptions(size=(640, 360)), config, factory)  # no --source: the camera, as on a Pi
+    fed: list[int] = []
+    monkeypatch.setattr(app.notifier, "progress", lambda shown, frames: fed.append(frames))
+    try:
+        deadline = time.monotonic() + 10
+        while app.kiosk.state.error != "camera" and time.monotonic() < deadline:
+            app.step()
+            time.sleep(0.02)
+        assert app.kiosk.state.error == "camera" and any(t.is_alive() for t in app.worker._threads)
+        before = app.worker.reports
+        cameras.append({"Model": "imx708"})  # the ribbon cable goes in
+        deadline = time.monotonic() + 15
+        while app.frames_shown < 3 and time.monotonic() < deadline:
+            app.step()
+            time.sleep(0.02)
+        assert app.frames_shown >= 3 and app.kiosk.state.error is None
+        assert app.worker.reports > before and len(set(fed)) > 3  # the watchdog was fed all along
+    finally:
+        app.close()
+        factory.reset()
+
+
+def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
+    played: list[str] = []
+
+    class Recorder:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def play(self) -> None:
+            played.append(self.name)
+
+    assert app.sounds.enabled  # SDL's dummy audio driver: a real mixer, no speaker
+    app.sounds._sounds = {name: Recorder(name) for name in app.sounds._sounds}
+    press(app, 17)
+    press(app, 17)
+    press(app, 17)  # rdl
+    press(app, 27)
+    feed = Feeder(app)
+    feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5))
+    feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5, faults=Faults.named("knees_forward")))
+    press(app, 27)  # the set ends
+    assert played == ["rep", "fault", "end"]

@@ -111,3 +111,24 @@ def test_without_picamera2_the_message_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "picamera2", None)
     with pytest.raises(StationError, match="python3-picamera2"):
         PicameraSource()
+
+
+def test_no_camera_listed_is_one_sentence_before_opening(fake_picamera2, monkeypatch):
+    monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: []), raising=False)
+    with pytest.raises(StationError, match="No camera is connected"):
+        PicameraSource()
+    assert fake_picamera2.instances == []  # asked the camera list, opened nothing
+
+
+def test_the_configured_camera_settings_reach_picamera2(fake_picamera2, monkeypatch):
+    from station.camera.source import open_source
+    from station.config import parse
+
+    config = parse({"camera": {"main_size": [1920, 1080], "lores_size": [640, 360], "fps": 25.0, "hflip": True}})
+    libcamera = types.SimpleNamespace(Transform=lambda **kw: ("Transform", kw))
+    monkeypatch.setitem(sys.modules, "libcamera", libcamera)
+    open_source("camera", camera=config.camera)
+    kwargs = fake_picamera2.instances[0].config_kwargs
+    assert kwargs["main"]["size"] == (1920, 1080) and kwargs["lores"]["size"] == (640, 360)
+    assert kwargs["controls"]["FrameDurationLimits"] == (40000, 40000)
+    assert kwargs["transform"] == ("Transform", {"hflip": 1})

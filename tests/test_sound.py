@@ -18,3 +18,17 @@ def test_muted_sound_plays_nothing_and_never_fails():
     assert not muted.enabled
     muted.play("rep")
     Sounds(SoundSettings(volume=0.5)).play("end")  # dummy audio driver or none: no exception
+
+
+def test_a_mixer_that_will_not_start_is_one_warning_with_the_reason(monkeypatch, caplog):
+    import pygame
+
+    def broken(**kwargs):
+        raise pygame.error("ALSA: Couldn't open audio device: Permission denied")
+
+    monkeypatch.setattr(pygame.mixer, "init", broken)
+    with caplog.at_level("WARNING"):
+        sounds = Sounds(SoundSettings(volume=0.5))
+    assert not sounds.enabled
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "Permission denied" in warnings[0].getMessage()

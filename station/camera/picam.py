@@ -74,6 +74,10 @@ class PicameraSource:
     def __init__(self, settings: CameraSettings | None = None) -> None:
         self.settings = settings or CameraSettings()
         picamera2 = _picamera2_class()
+        # Asked the way libcamera counts cameras (a Pi always has /dev/video* codec nodes, camera or not).
+        listed = getattr(picamera2, "global_camera_info", None)
+        if listed is not None and not listed():
+            raise StationError("No camera is connected: check the ribbon cable and `rpicam-hello --list-cameras`.")
         try:
             self._camera = picamera2()
         except (IndexError, RuntimeError) as exc:  # no camera attached, or it is busy

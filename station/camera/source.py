@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -53,13 +53,13 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def open_source(spec: str, *, max_side: int = 640, fps: float | None = None) -> FrameSource:
+def open_source(spec: str, *, max_side: int = 640, fps: float | None = None, camera: Any = None) -> FrameSource:
     """Turn a `--source` value into a source: camera, synthetic[:DRILL[:FAULT]], a clip, an image,
-    or live:CLIP (a clip played as if it were a camera)."""
+    or live:CLIP (a clip played as if it were a camera). `camera`: the [camera] settings."""
     if spec == "camera":
         from station.camera.picam import PicameraSource
 
-        return PicameraSource()
+        return PicameraSource(camera)
     if spec == "synthetic" or spec.startswith("synthetic:"):
         from station.camera.synthetic import SyntheticSource
 

@@ -44,13 +44,14 @@ class RunOptions:
     data_folder: Path | None = None  # where sets are kept (default: the data folder; soak and bench use their own)
 
 
-def camera_available() -> bool:
-    """Whether this machine has a Pi camera stack and a camera device (checked without opening it)."""
+def camera_stack() -> bool:
+    """Whether this machine has the Pi camera stack (picamera2): then the kiosk watches the camera,
+    and a camera that is not connected (yet) is a problem screen and a retry, never an exit."""
     try:
         import picamera2  # noqa: F401
     except ImportError:
         return False
-    return any(Path("/dev").glob("video*")) or Path("/dev/media0").exists()
+    return True
 
 
 class KioskApp:
@@ -62,7 +63,7 @@ class KioskApp:
         self.options, self.config = options, config
         spec, note = options.source, None
         if spec is None:
-            if camera_available():
+            if camera_stack():
                 spec = "camera"
             else:
                 spec = f"synthetic:{options.drill or 'rdl'}:back_rounding"
@@ -71,16 +72,18 @@ class KioskApp:
             note = "Demo: synthetic athlete"
         if options.drill is not None and options.drill not in config.drills:
             raise StationError(f"There is no drill '{options.drill}': choose one of {', '.join(config.drills)}.")
-        # Open the source once here, so a bad file is one sentence before any window opens.
-        first = open_source(spec)
-        live = first.live
+        # Open a file once here, so a bad file is one sentence before any window opens. The camera
+        # is opened by the pose worker, which retries: no camera at boot is a problem screen.
+        camera = spec == "camera"
+        first = None if camera else open_source(spec)
+        live = camera or bool(first and first.live)
         self.error: str | None = None
         estimator = None
         try:
             from station.pipeline import needs_model
             from station.pose.movenet import load_movenet
 
-            if needs_model(first):
+            if camera or needs_model(first):  # type: ignore[arg-type]
                 estimator = load_movenet(config.pose.threads or None, config.pose.settings)
         except StationError as exc:
             if options.exit_at_end:
@@ -88,7 +91,8 @@ class KioskApp:
             log.error("%s", exc)
             self.error = "model"  # the screen says what to do; systemd must not restart-loop on it
         finally:
-            first.close()
+            if first is not None:
+                first.close()
 
         from station.kiosk.buttons import Buttons, open_buttons
         from station.kiosk.leds import open_leds
@@ -127,7 +131,9 @@ class KioskApp:
         self.sounds = Sounds(config.sound)
         self.notifier = Notifier.from_environment()
         pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
-        self.worker = PoseWorker(lambda: open_source(spec), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s)
+        self.worker = PoseWorker(
+            lambda: open_source(spec, camera=config.camera), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s
+        )
         if self.error is None and start_worker:
             self.worker.start()
         self.started = time.monotonic()

@@ -47,7 +47,7 @@ class Sounds:
             for name, notes in SOUNDS.items():
                 self._sounds[name] = pygame.sndarray.make_sound(tone(notes, settings.volume))
         except Exception as exc:
-            log.info("sound is off: %s", exc)
+            log.warning("sound is off: the mixer would not start (%s)", exc)
             self._sounds = {}
 
     def play(self, name: str) -> None:
