@@ -55,8 +55,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         raise StationError(f"There is no clip at {clip} to benchmark on: name one.")
     ratio = bench_pose(clip, args.threads)
     if not args.no_live:
-        from station.bench import bench_live
+        from station.bench import bench_live, bench_ui
 
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        bench_ui()
         bench_live(clip)
     print(f"pipeline/invoke: {ratio:.3f}")
     return 0

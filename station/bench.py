@@ -6,11 +6,15 @@ interpreter invoke is timed interleaved with the pipeline, so both see the same 
 
 from __future__ import annotations
 
+import os
 import resource
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from station.camera.video import VideoSource, reduced_size
 from station.pose.movenet import Square, crop_resize, load_movenet
@@ -81,8 +85,6 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
     Prints frames shown per second, frames dropped, the time from a frame's capture to the
     lamps and count being updated, and the screen's redraw rate.
     """
-    import os
-
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     import tempfile
@@ -93,17 +95,23 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
     config = Config()
     scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")  # benchmark sets stay out of the gym's history
     options = RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720), data_folder=Path(scratch.name))
+    started = time.perf_counter()
     app = KioskApp(options, config)
     app.kiosk.start_set(0.0)
     redraws = 0
+    first_frame_s = float("nan")
     try:
         t0 = time.perf_counter()
+        cpu0 = thread_cpu(app)
         while time.perf_counter() - t0 < seconds:
             app.step()
             redraws += 1
+            if app.frames_shown and first_frame_s != first_frame_s:
+                first_frame_s = time.perf_counter() - started
             delay = 1.0 / config.kiosk.screen_fps - (time.perf_counter() - t0) % (1.0 / config.kiosk.screen_fps)
             time.sleep(max(0.0, delay))
         elapsed = time.perf_counter() - t0
+        cpu1 = thread_cpu(app)
         source_fps = VideoSource(clip).fps
     finally:
         app.close()
@@ -114,3 +122,75 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
     out(f"frames shown:         {app.frames_shown / elapsed:7.1f} per second ({app.frames_shown} frames)")
     out(f"screen redraws:       {redraws / elapsed:7.1f} per second")
     out(f"capture to lamp:      {median(lat) * 1000:7.1f} ms median, {p95 * 1000:.1f} ms 95th percentile")
+    for name in cpu1:
+        used = cpu1[name] - cpu0.get(name, 0.0)
+        out(f"cpu {name + ':':18s}{used / elapsed:7.3f} s a second")
+    out(f"first frame on screen:{first_frame_s:7.2f} s after the kiosk started (model loaded, camera opened)")
+
+
+def thread_cpu(app: Any) -> dict[str, float]:
+    """CPU seconds each of the kiosk's threads has used: the UI loop, and capture and pose."""
+    tick = os.sysconf("SC_CLK_TCK")
+    threads = {"ui thread": threading.main_thread().native_id}
+    for i, thread in enumerate(app.worker._threads):
+        threads["capture and pose" if i == 0 else f"worker {i}"] = thread.native_id
+    used = {}
+    for name, tid in threads.items():
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        except (OSError, IndexError, ValueError, TypeError):
+            continue
+    return used
+
+
+UI_SIZES = ((1920, 1080), (800, 480))
+
+
+def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str], None] = print) -> None:
+    """The UI thread's CPU for drawing and flipping one frame (thread time, median): the set screen
+    with the live picture updating, and the summary after a ten-minute set."""
+    import pygame
+
+    from station.athlete import AthleteSpec
+    from station.config import Config
+    from station.kiosk import screens
+    from station.kiosk.app import KioskApp, RunOptions
+
+    for size in sizes:
+        scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")
+        options = RunOptions(source="synthetic:rdl", drill="rdl", size=size, data_folder=Path(scratch.name))
+        app = KioskApp(options, Config())
+        try:
+            t0 = time.perf_counter()
+            while app.frames_shown < 30 and time.perf_counter() - t0 < 30:
+                app.step(draw=False)
+                time.sleep(0.01)
+            cost = []
+            for _ in range(60):
+                app.step(draw=False)  # a new picture, a new pose: the screen has changed
+                c0 = time.thread_time()
+                screens.draw(app.ui, app.kiosk, app.view, app.now)
+                pygame.display.flip()
+                cost.append(time.thread_time() - c0)
+                time.sleep(1.0 / 30)
+            label = f"{size[0]}x{size[1]}"
+            out(f"ui redraw {label}: {ms(cost):.2f} ms CPU (draw and flip, median, the set screen with a live picture)")
+            # Ten minutes of a set at 30 frames a second: the summary's chart of it, redrawn.
+            spec = AthleteSpec(drill="rdl", reps=None)
+            app.view.trace = [(i / 30, 180 - 60 * abs((i % 120) / 60 - 1), 0.3) for i in range(18_000)]
+            reps = [{"index": i + 1, "start_s": 4.0 * i, "bottom_s": 4.0 * i + 2, "end_s": 4.0 * i + 4, "faults": [],
+                     "judged": True, "metrics": {}} for i in range(150)]  # fmt: skip
+            app.kiosk.state.report = {"drill": spec.drill, "reps": 150, "rep_list": reps, "frames": 18_000,
+                                      "person_frames": 18_000}  # fmt: skip
+            app.kiosk.state.screen = "summary"
+            cost = []
+            for _ in range(30):
+                c0 = time.thread_time()
+                screens.draw(app.ui, app.kiosk, app.view, app.now)
+                pygame.display.flip()
+                cost.append(time.thread_time() - c0)
+            out(f"ui redraw {label} after a 10-minute set: {ms(cost):.2f} ms CPU (the summary and its chart)")
+        finally:
+            app.close()
+            scratch.cleanup()

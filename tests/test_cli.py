@@ -48,8 +48,11 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     for stage in ("decode", "crop and resize", "invoke", "postprocess", "bare invoke", "peak memory",
-                  "frames shown", "screen redraws", "capture to lamp"):  # fmt: skip
+                  "ui redraw 1920x1080:", "ui redraw 800x480:", "frames shown", "screen redraws", "capture to lamp",
+                  "cpu ui thread:", "cpu capture and pose:", "first frame on screen:"):  # fmt: skip
         assert any(line.startswith(stage) for line in lines), stage
+    redraw = next(line for line in lines if line.startswith("ui redraw 1920x1080:"))
+    assert re.match(r"ui redraw 1920x1080: \d+\.\d+ ms CPU", redraw)
     assert re.fullmatch(r"pipeline/invoke: \d+\.\d+", lines[-1])
 
 

@@ -7,6 +7,7 @@ Screen timers (idle, walk-away) run on the UI clock; the coach runs on the frame
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from station.camera.picam import CameraSettings
 from station.camera.source import open_source
 from station.config import Config
 from station.errors import StationError
 from station.kiosk import screens
 from station.kiosk.state import HOLD, SELECT, SET, START, SUMMARY, Kiosk
+from station.kiosk.widgets import CAMERA_BOX
 from station.kiosk.worker import PoseWorker, Result
 from station.notify import Notifier
 
@@ -42,6 +45,15 @@ class RunOptions:
     max_seconds: float | None = None  # stop after this long (soak tests, demos)
     fast: bool = False  # recorded sources as fast as they go, not at their own speed (soak, benchmarks)
     data_folder: Path | None = None  # where sets are kept (default: the data folder; soak and bench use their own)
+
+
+def screen_sized(camera: CameraSettings, box: tuple[int, int]) -> CameraSettings:
+    """The camera settings with the main stream at the size of its box on screen: the ISP scales
+    it for free, and the UI thread only blits (the configured main size gives the aspect)."""
+    w, h = camera.main_size
+    fit = min(box[0] / w, box[1] / h, 1.0)
+    size = (max(16, int(w * fit) // 2 * 2), max(16, int(h * fit) // 2 * 2))
+    return dataclasses.replace(camera, main_size=size)
 
 
 def camera_stack() -> bool:
@@ -131,9 +143,12 @@ class KioskApp:
         self.sounds = Sounds(config.sound)
         self.notifier = Notifier.from_environment()
         pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
+        box = self.ui.rect(*CAMERA_BOX)
+        camera_settings = screen_sized(config.camera, (box.w, box.h))
         self.worker = PoseWorker(
-            lambda: open_source(spec, camera=config.camera), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s
+            lambda: open_source(spec, camera=camera_settings), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s
         )
+        self.worker.picture_box = (box.w, box.h)
         if self.error is None and start_worker:
             self.worker.start()
         self.started = time.monotonic()
@@ -223,7 +238,10 @@ class KioskApp:
             self.latencies.append(time.perf_counter() - result.captured_at)
             self.frames_shown += 1
             view = self.view
-            view.image = frame.display if frame.display is not None else frame.rgb
+            if result.picture is not None:
+                view.image = result.picture
+            else:
+                view.image = frame.display if frame.display is not None else frame.rgb
             view.scale = frame.scale * frame.rgb.shape[1] / view.image.shape[1]
             view.keypoints = pose.keypoints if pose.person else None
             update = self.kiosk.state.last_update

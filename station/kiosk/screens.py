@@ -15,6 +15,7 @@ from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk
 from station.kiosk.widgets import (
     AMBER,
     BG,
+    CAMERA_BOX,
     GREEN,
     INK,
     MUTED,
@@ -40,6 +41,7 @@ class View:
         self.scale = 1.0
         self.source_note: str | None = None  # e.g. "Demo: synthetic athlete (no camera found)"
         self.notice: str | None = None  # something the owner must know, e.g. the history is not being saved
+        self.chart: tuple[tuple, pygame.Surface] | None = None  # the summary's chart, drawn once per set
         self.trace: list[tuple[float, float | None, float | None]] = []
         self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
 
@@ -96,7 +98,7 @@ def _guidance_banner(ui: Ui, text: str | None, ready_text: str) -> None:
 
 def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     drill = kiosk.drill
-    camera_view(ui, ui.rect(60, 60, 1100, 820), view.image, view.keypoints, view.scale,
+    camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale,
                 colour=GREEN if kiosk.guidance is None else AMBER)  # fmt: skip
     _guidance_banner(ui, kiosk.guidance, "Ready: press START")
     x = 1220
@@ -113,7 +115,7 @@ def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
 def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     drill = kiosk.drill
     lit = any(lamp.lit for lamp in kiosk.state.lamps.values())
-    camera_view(ui, ui.rect(40, 40, 1080, 880), view.image, view.keypoints, view.scale, colour=RED if lit else GREEN)
+    camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale, colour=RED if lit else GREEN)
     ui.text(drill.name, (60, 930), 56, INK, bold=True)
     guidance = kiosk.guidance
     if guidance:
@@ -161,8 +163,12 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
     for i, rep in enumerate(reps[:20]):
         rep_tile(ui, 60 + i * (tile_w + 12), 400, tile_w, 240, rep)
     if view.trace:
-        chart = draw_trace(view.trace, reps, size=(ui.px(1800), ui.px(330)), title="Hip angle over the set")
-        ui.surface.blit(pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"), ui.rect(60, 670, 0, 0))
+        # Drawn once per set, not per redraw: after a ten-minute set the chart took a quarter second.
+        key = (id(report), len(view.trace), ui.px(1800))
+        if view.chart is None or view.chart[0] != key:
+            chart = draw_trace(view.trace, reps, size=(ui.px(1800), ui.px(330)), title="Hip angle over the set")
+            view.chart = (key, pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"))
+        ui.surface.blit(view.chart[1], ui.rect(60, 670, 0, 0))
     ui.text("Press any button to go again", (1880, 1060), 40, GREEN, anchor="bottomright", bold=True)
 
 

@@ -22,6 +22,8 @@ GREEN = (40, 190, 100)
 RED = (230, 60, 50)
 AMBER = (245, 165, 30)
 BLUE = (70, 140, 240)
+TEXT_CACHE = 400  # rendered lines kept
+CAMERA_BOX = (40, 40, 1080, 880)  # where the camera picture goes on the chosen and set screens (design px)
 
 
 class Ui:
@@ -35,6 +37,7 @@ class Ui:
         # The design is centred: a 4:3 or 5:3 screen gets bands, never a stretched layout.
         self.ox, self.oy = (w - 1920.0 * self.u) / 2.0, (h - 1080.0 * self.u) / 2.0
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+        self._texts: dict[tuple, pygame.Surface] = {}
 
     def px(self, value: float) -> int:
         """A length in design pixels, in screen pixels."""
@@ -53,8 +56,16 @@ class Ui:
         return self._fonts[key]
 
     def text(self, text: str, pos: tuple[float, float], size: float, colour=INK, anchor: str = "topleft", bold=False):
-        """Draw `text` at design coordinates `pos`; returns the rectangle it took (screen pixels)."""
-        image = self.font(size, bold).render(text, True, colour)
+        """Draw `text` at design coordinates `pos`; returns the rectangle it took (screen pixels).
+
+        Rendered once and kept: a screen redrawn 30 times a second mostly says the same words."""
+        key = (text, self.px(size), tuple(colour), bold)
+        image = self._texts.get(key)
+        if image is None:
+            image = self.font(size, bold).render(text, True, colour)
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.pop(next(iter(self._texts)))  # the oldest goes: a kiosk runs for months
+            self._texts[key] = image
         rect = image.get_rect(**{anchor: self.at(*pos)})
         self.surface.blit(image, rect)
         return rect
@@ -82,15 +93,20 @@ class Ui:
 
 def camera_view(ui: Ui, box: pygame.Rect, image: np.ndarray | None, keypoints: np.ndarray | None, scale: float,
                 colour=GREEN, min_score: float = 0.3) -> None:  # fmt: skip
-    """The camera picture fitted into `box` (aspect kept), with the skeleton drawn over it."""
+    """The camera picture fitted into `box` (aspect kept), with the skeleton drawn over it.
+
+    An image already at its size on screen (the pose worker or the camera's ISP made it so) is
+    blitted as it is; anything else is scaled here, which costs the UI thread milliseconds."""
     pygame.draw.rect(ui.surface, (8, 10, 14), box)
     if image is None:
         return
     h, w = image.shape[:2]
     fit = min(box.w / w, box.h / h)
     size = (max(1, int(w * fit)), max(1, int(h * fit)))
-    picture = pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (w, h), "RGB")
-    picture = pygame.transform.smoothscale(picture, size)
+    image = np.ascontiguousarray(image)
+    picture = pygame.image.frombuffer(image, (w, h), "RGB")
+    if size != (w, h):
+        picture = pygame.transform.smoothscale(picture, size)
     left, top = box.x + (box.w - size[0]) // 2, box.y + (box.h - size[1]) // 2
     ui.surface.blit(picture, (left, top))
     if keypoints is None:

@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
+
 from station.camera.picam import CameraLost
 from station.camera.source import Frame, FrameSource
 from station.errors import StationError
@@ -33,6 +36,7 @@ class Result:
     captured_at: float = 0.0  # perf_counter when the frame was taken from the source
     error: str | None = None
     end: bool = False
+    picture: np.ndarray | None = None  # the frame at its size on screen, ready to blit (RGB)
 
 
 class LatestSlot:
@@ -78,6 +82,7 @@ class PoseWorker:
         self._threads: list[threading.Thread] = []
         self.frames_done = 0
         self.reports = 0  # frames and problems handed to the UI: the worker is alive while this moves
+        self.picture_box: tuple[int, int] | None = None  # the camera box on screen, pixels (set by the app)
         self.live = False
 
     def start(self) -> None:
@@ -139,7 +144,23 @@ class PoseWorker:
             log.warning("frame %d skipped: %s", frame.index, exc)
             return True
         self.frames_done += 1
-        return self._emit(Result(frame=frame, pose=pose, captured_at=captured_at))
+        return self._emit(Result(frame=frame, pose=pose, captured_at=captured_at, picture=self._picture(frame)))
+
+    def _picture(self, frame: Frame) -> np.ndarray | None:
+        """The frame fitted to the screen's camera box, here off the UI thread and once per frame.
+
+        The camera's main stream comes at that size from the ISP already (no work at all); a clip
+        or the synthetic athlete is scaled here, never again per redraw."""
+        box = self.picture_box
+        image = frame.display if frame.display is not None else frame.rgb
+        if box is None:
+            return None
+        h, w = image.shape[:2]
+        fit = min(box[0] / w, box[1] / h)
+        size = (max(1, int(w * fit)), max(1, int(h * fit)))
+        if size == (w, h):
+            return np.ascontiguousarray(image)
+        return cv2.resize(image, size, interpolation=cv2.INTER_AREA if fit < 1 else cv2.INTER_LINEAR)
 
     def _run_recorded(self, source: FrameSource) -> None:
         started = time.perf_counter()
