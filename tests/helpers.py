@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from station.athlete import Athlete, AthleteSpec
 from station.coach.posture import Posture
@@ -31,3 +36,20 @@ _BASE = Posture(
 def make_posture(**fields: object) -> Posture:
     """A side-on standing posture with the given fields changed."""
     return replace(_BASE, **fields)
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted on `folder` (made if needed) for fault injection; the test skips, saying
+    why, where it cannot be mounted (not root, or no mount allowed)."""
+    import pytest
+
+    folder.mkdir(exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a tmpfs (CI runs as root)")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode:
+        pytest.skip(f"cannot mount a tmpfs ({options}) here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -328,3 +328,15 @@ def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
     feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5, faults=Faults.named("knees_forward")))
     press(app, 27)  # the set ends
     assert played == ["rep", "fault", "end"]
+
+
+def test_seconds_ending_a_demo_mid_set_keeps_the_set(tmp_path):
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    run = subprocess.run([sys.executable, "-m", "station", "run", "--source", "synthetic:rdl", "--drill", "rdl",
+                          "--seconds", "8"], capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    counted = run.stderr.count(" of rdl at ")
+    history = subprocess.run([sys.executable, "-m", "station", "history", "--csv"], env=env, capture_output=True,
+                             text=True, timeout=60)  # fmt: skip
+    rows = history.stdout.splitlines()[1:]
+    assert counted >= 1 and len(rows) == 1 and rows[0].split(",")[4] == str(counted)

@@ -6,10 +6,9 @@ import sqlite3
 import subprocess
 from datetime import datetime, timezone
 
-import pytest
-
 from station.history import History
 from station.setkeeper import JOURNAL_NAME, SetKeeper
+from tests.helpers import tmpfs
 
 
 def _report(reps: int = 3, drill: str = "rdl") -> dict:
@@ -96,13 +95,8 @@ def test_the_time_a_set_finished_is_kept_not_the_time_it_was_written(tmp_path):
     assert _stored(tmp_path)[0]["finished_at"] == "2026-11-29T06:30:00+00:00"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a read-only tmpfs")
 def test_with_neither_database_nor_journal_writable_the_set_waits_in_memory(tmp_path):
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True).returncode:
-        pytest.skip("cannot mount a read-only tmpfs here")
-    try:
+    with tmpfs(tmp_path / "ro", "ro,size=64k") as ro:
         keeper = SetKeeper(ro)
         keeper.keep(_report(2))
         assert keeper.waiting == 1 and keeper.problem is not None and not (ro / JOURNAL_NAME).exists()
@@ -110,18 +104,10 @@ def test_with_neither_database_nor_journal_writable_the_set_waits_in_memory(tmp_
         keeper.retry(force=True)
         assert keeper.waiting == 0 and keeper.problem is None and [s["reps"] for s in _stored(ro)] == [2]
         keeper.close()
-    finally:
-        subprocess.run(["umount", str(ro)], check=False)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small tmpfs")
 def test_a_full_disk_keeps_the_set_and_writes_it_when_space_is_free(tmp_path):
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.skip("cannot mount a small tmpfs here")
-    keeper = None
-    try:
+    with tmpfs(tmp_path / "disk", "size=256k") as disk:
         keeper = SetKeeper(disk)
         keeper.keep(_report(1))
         filler = disk / "filler"
@@ -135,7 +121,4 @@ def test_a_full_disk_keeps_the_set_and_writes_it_when_space_is_free(tmp_path):
         filler.unlink()
         keeper.retry(force=True)
         assert keeper.waiting == 0 and [s["reps"] for s in _stored(disk)] == [1, 400]
-    finally:
-        if keeper is not None:
-            keeper.close()
-        subprocess.run(["umount", str(disk)], check=False)
+        keeper.close()

@@ -13,15 +13,17 @@ from station.errors import StationError
 from tests.conftest import shared_path
 
 
-def write_clip(path: Path, n: int = 12, fps: int = 10, size: tuple[int, int] = (320, 240)) -> Path:
-    """A small real H.264 clip whose frame times are known exactly."""
-    with av.open(str(path), "w") as container:
+def write_clip(path: Path, n: int = 12, fps: int = 10, size: tuple[int, int] = (320, 240), picture=None,
+               faststart: bool = False) -> Path:  # fmt: skip
+    """A small real MPEG-4 clip whose frame times are known exactly (`faststart`: the index first)."""
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
         stream = container.add_stream("mpeg4", rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.time_base = Fraction(1, fps)
         for i in range(n):
-            image = np.full((size[1], size[0], 3), i * 20 % 255, np.uint8)
+            image = picture(i, size) if picture else np.full((size[1], size[0], 3), i * 20 % 255, np.uint8)
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = i
             for packet in stream.encode(frame):
@@ -88,27 +90,16 @@ def test_a_clip_can_play_as_a_live_camera(tmp_path):
     assert len(frames) == 6 and time.perf_counter() - start >= 5 / 30 * 0.9  # paced at the clip's own rate
 
 
-def _write_clip(path, frames: int = 30, faststart: bool = False) -> None:
-    """64x32: the left half white, a red band along the top."""
-    options = {"movflags": "faststart"} if faststart else {}
-    with av.open(str(path), "w", options=options) as out:
-        stream = out.add_stream("mpeg4", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
-        for i in range(frames):
-            img = np.zeros((32, 64, 3), np.uint8)
-            img[:, :32] = 255
-            img[:4, :] = (255, 0, 0)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+def _halves(i: int, size: tuple[int, int]) -> np.ndarray:
+    """The left half white, a red band along the top: which way up a picture is shows at once."""
+    image = np.zeros((size[1], size[0], 3), np.uint8)
+    image[:, : size[0] // 2] = 255
+    image[:4, :] = (255, 0, 0)
+    return image
 
 
 def test_a_phone_clip_tagged_rotated_is_turned_upright(tmp_path):
-    clip = tmp_path / "phone.mp4"
-    _write_clip(clip)
+    clip = write_clip(tmp_path / "phone.mp4", n=5, size=(64, 32), picture=_halves)
     data = bytearray(clip.read_bytes())
     matrix = data.find(b"tkhd") + 4 + 40  # the track header's display matrix
     data[matrix : matrix + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)  # "rotate 90"
@@ -120,8 +111,7 @@ def test_a_phone_clip_tagged_rotated_is_turned_upright(tmp_path):
 
 
 def test_a_clip_cut_short_is_read_with_a_warning(tmp_path, caplog):
-    clip = tmp_path / "cut.mp4"
-    _write_clip(clip, frames=100, faststart=True)  # the index first, as phones and web uploads write it
+    clip = write_clip(tmp_path / "cut.mp4", n=100, size=(64, 32), faststart=True)  # index first, as phones write
     data = clip.read_bytes()
     clip.write_bytes(data[: len(data) // 2])
     with caplog.at_level("WARNING"):
