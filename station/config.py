@@ -21,6 +21,7 @@ from station.coach.posture import ViewSettings
 from station.coach.session import CoachSettings
 from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
 from station.errors import StationError
+from station.kiosk.state import KioskSettings
 from station.pose.movenet import PoseSettings
 
 if sys.version_info >= (3, 11):
@@ -29,16 +30,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SYSTEM_CONFIG = Path("/etc/hinge-station/config.toml")
-
-
-@dataclass(frozen=True)
-class KioskSettings:
-    idle_s: float = 45.0  # back to the attract screen after this long with nobody and no button
-    summary_s: float = 30.0  # the summary stays this long, unless a button is pressed
-    walk_away_s: float = 6.0  # a set ends when the lifter has been out of view this long
-    fullscreen: bool = True
-    screen_fps: float = 30.0
-    camera_retry_s: float = 3.0  # how often a lost camera is looked for again
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from station.athlete import Athlete, AthleteSpec, Camera, Faults
 from station.camera.source import Frame
 from station.config import ButtonSettings, Config
 from station.kiosk.app import KioskApp, RunOptions
-from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
+from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Problem
 from station.kiosk.widgets import GREEN, MUTED, RED
 from station.kiosk.worker import Result
 from station.pose.keypoints import Pose
@@ -162,10 +162,10 @@ def test_a_lost_camera_shows_a_problem_and_keeps_the_set(app, tmp_path):
     feed = Feeder(app)
     feed.lift(AthleteSpec(drill="dowel-hinge", reps=1, lead_in_s=0.5))
     reps = app.kiosk.reps
-    app.worker.results.put(Result(error="The camera stopped sending frames (unplugged)."))
+    app.worker.results.put(Result(error="The camera stopped sending frames (unplugged).", problem=Problem.CAMERA))
     app.step()
     problem = shot(app, "no-camera", tmp_path)
-    assert app.kiosk.state.error == "camera" and app.kiosk.state.screen == SET
+    assert app.kiosk.state.error is Problem.CAMERA and app.kiosk.state.screen == SET
     assert count(problem, (245, 165, 30), (0, 0, 1, 1)) > 1000  # the amber problem box
     feed.lift(AthleteSpec(drill="dowel-hinge", reps=1, lead_in_s=0.5))
     assert app.kiosk.state.error is None and app.kiosk.reps == reps + 1
@@ -225,7 +225,7 @@ def test_a_missing_model_shows_a_problem_screen_and_keeps_running(tmp_path, monk
     try:
         for _ in range(3):
             assert kiosk_app.step()
-        assert kiosk_app.kiosk.state.error == "model"
+        assert kiosk_app.kiosk.state.error is Problem.MODEL
         img = shot(kiosk_app, "no-model", tmp_path)
         assert count(img, (245, 165, 30), (0, 0, 1, 1)) > 1000
     finally:
@@ -290,10 +290,12 @@ def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_liv
     monkeypatch.setattr(app.notifier, "progress", lambda shown, frames: fed.append(frames))
     try:
         deadline = time.monotonic() + 10
-        while app.kiosk.state.error != "camera" and time.monotonic() < deadline:
+        while (app.kiosk.state.error is not Problem.CAMERA or app.worker.reports < 3) and time.monotonic() < deadline:
             app.step()
             time.sleep(0.02)
-        assert app.kiosk.state.error == "camera" and any(t.is_alive() for t in app.worker._threads)
+        app.step()
+        assert app.kiosk.state.error is Problem.CAMERA and any(t.is_alive() for t in app.worker._threads)
+        assert len(set(fed)) >= 3  # three retries, each a report: the watchdog is fed while no camera is there
         before = app.worker.reports
         cameras.append({"Model": "imx708"})  # the ribbon cable goes in
         deadline = time.monotonic() + 15
@@ -301,7 +303,7 @@ def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_liv
             app.step()
             time.sleep(0.02)
         assert app.frames_shown >= 3 and app.kiosk.state.error is None
-        assert app.worker.reports > before and len(set(fed)) > 3  # the watchdog was fed all along
+        assert app.worker.reports > before and max(fed) > before  # and fed by the frames once it is
     finally:
         app.close()
         factory.reset()
@@ -340,3 +342,19 @@ def test_seconds_ending_a_demo_mid_set_keeps_the_set(tmp_path):
                              text=True, timeout=60)  # fmt: skip
     rows = history.stdout.splitlines()[1:]
     assert counted >= 1 and len(rows) == 1 and rows[0].split(",")[4] == str(counted)
+
+
+def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(tmp_path):
+    factory = MockFactory()
+    options = RunOptions(source="synthetic:rdl", drill="rdl", windowed=True, size=(640, 360), data_folder=tmp_path)
+    app = KioskApp(options, Config(), factory, start_worker=False)
+    try:
+        Feeder(app).lift(AthleteSpec(drill="rdl", reps=2, lead_in_s=0.5))
+        assert app.kiosk.state.screen == SET and app.kiosk.reps == 2
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
+        assert app.step() is False  # the loop in `run` stops, then keeps the set as it does for a signal
+        report = app.finish_clip()
+        assert report["reps"] == 2 and [s["reps"] for s in app.history.sets()] == [2]
+    finally:
+        app.close()
+        factory.reset()

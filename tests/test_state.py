@@ -3,9 +3,8 @@
 import numpy as np
 
 from station.athlete import Athlete, AthleteSpec, Faults
-from station.config import KioskSettings
 from station.drills import DRILLS
-from station.kiosk.state import ATTRACT, CHOSEN, HOLD, SELECT, SET, START, SUMMARY, Kiosk
+from station.kiosk.state import ATTRACT, CHOSEN, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
 from station.pose.keypoints import Pose
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)

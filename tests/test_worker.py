@@ -6,6 +6,7 @@ import numpy as np
 from station.camera.picam import CameraLost
 from station.camera.source import Frame
 from station.errors import StationError
+from station.kiosk.state import Problem
 from station.kiosk.worker import LatestSlot, PoseWorker
 from station.pose.keypoints import Pose
 
@@ -83,18 +84,18 @@ def test_a_lost_camera_is_reported_and_retried():
     worker.start()
     out = _collect(worker, lambda rs: sum(1 for r in rs if r.error) >= 2, timeout=5)
     worker.stop()
-    assert sum(1 for r in out if r.error and "camera" in r.error) >= 2 and len(opened) >= 2
+    assert sum(1 for r in out if r.error and r.problem is Problem.CAMERA) >= 2 and len(opened) >= 2
 
 
 def test_a_source_that_cannot_open_is_reported_not_raised():
     def factory():
         raise StationError("No camera was found.")
 
-    worker = PoseWorker(factory, None, retry_s=0.05)
+    worker = PoseWorker(factory, None, retry_s=0.05, camera=True)
     worker.start()
     out = _collect(worker, lambda rs: len(rs) >= 2, timeout=3)
     worker.stop()
-    assert all(r.error == "No camera was found." for r in out)
+    assert all(r.error == "No camera was found." and r.problem is Problem.CAMERA for r in out)
 
 
 def test_garbage_frames_are_skipped_not_fatal():

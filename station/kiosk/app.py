@@ -25,7 +25,7 @@ from station.camera.source import open_source
 from station.config import Config
 from station.errors import StationError
 from station.kiosk import screens
-from station.kiosk.state import HOLD, SELECT, SET, START, SUMMARY, Kiosk
+from station.kiosk.state import HOLD, SELECT, SET, START, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import CAMERA_BOX
 from station.kiosk.worker import PoseWorker, Result
 from station.notify import Notifier
@@ -89,7 +89,7 @@ class KioskApp:
         camera = spec == "camera"
         first = None if camera else open_source(spec)
         live = camera or bool(first and first.live)
-        self.error: str | None = None
+        self.error: Problem | None = None
         estimator = None
         try:
             from station.pipeline import needs_model
@@ -101,7 +101,7 @@ class KioskApp:
             if options.exit_at_end:
                 raise
             log.error("%s", exc)
-            self.error = "model"  # the screen says what to do; systemd must not restart-loop on it
+            self.error = Problem.MODEL  # the screen says what to do; systemd must not restart-loop on it
         finally:
             if first is not None:
                 first.close()
@@ -146,8 +146,9 @@ class KioskApp:
         box = self.ui.rect(*CAMERA_BOX)
         camera_settings = screen_sized(config.camera, (box.w, box.h))
         self.worker = PoseWorker(
-            lambda: open_source(spec, camera=camera_settings), estimator, pace=pace, retry_s=config.kiosk.camera_retry_s
-        )
+            lambda: open_source(spec, camera=camera_settings), estimator, pace=pace,
+            retry_s=config.kiosk.camera_retry_s, camera=live,
+        )  # fmt: skip
         self.worker.picture_box = (box.w, box.h)
         if self.error is None and start_worker:
             self.worker.start()
@@ -230,7 +231,7 @@ class KioskApp:
             if result.end:
                 return "end"
             if result.error is not None:
-                self.kiosk.state.error = "camera" if "camera" in result.error.lower() else result.error
+                self.kiosk.state.error, self.kiosk.state.error_text = result.problem or Problem.SOURCE, result.error
                 continue
             assert result.frame is not None and result.pose is not None
             frame, pose = result.frame, result.pose

@@ -11,7 +11,7 @@ from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
 from station.coach.setreport import good_reps
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
-from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk
+from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
     AMBER,
     BG,
@@ -173,13 +173,13 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
 
 
 PROBLEMS = {
-    "camera": ("No camera picture", "Check the camera cable, then wait: the station retries by itself."),
-    "model": ("The pose model is missing", "Run `sudo station model install`, or reinstall with install.sh."),
+    Problem.CAMERA: ("No camera picture", "Check the camera cable, then wait: the station retries by itself."),
+    Problem.MODEL: ("The pose model is missing", "Run `sudo station model install`, or reinstall with install.sh."),
 }
 
 
-def problem(ui: Ui, error: str, kiosk: Kiosk) -> None:
-    title, advice = PROBLEMS.get(error, ("Something needs attention", error))
+def problem(ui: Ui, error: Problem, kiosk: Kiosk) -> None:
+    title, advice = PROBLEMS.get(error, ("Something needs attention", kiosk.state.error_text or "See the log."))
     box = ui.rect(160, 200, 1600, 600)
     pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(30))
     pygame.draw.rect(ui.surface, AMBER, box, width=ui.px(8), border_radius=ui.px(30))

@@ -8,17 +8,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from enum import Enum
 
 from station.coach.faults import TOP_FAULTS
 from station.coach.scene import SceneModel
 from station.coach.session import Coach, CoachSettings, CoachUpdate, Event
-from station.config import KioskSettings
 from station.drills import Drill
 from station.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
 SELECT, START, HOLD = "select", "start", "hold"
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """The [kiosk] table of the config file: the screens' timers (kept here, beside the state machine
+    that uses them, so the pure core does not import the config loader and every adapter with it)."""
+
+    idle_s: float = 45.0  # back to the attract screen after this long with nobody and no button
+    summary_s: float = 30.0  # the summary stays this long, unless a button is pressed
+    walk_away_s: float = 6.0  # a set ends when the lifter has been out of view this long
+    fullscreen: bool = True
+    screen_fps: float = 30.0
+    camera_retry_s: float = 3.0  # how often a lost camera is looked for again
+
+
+class Problem(Enum):
+    """What the problem screen explains, by kind (never found by searching a message's words)."""
+
+    CAMERA = "camera"  # the camera is missing or stopped sending: the station retries by itself
+    MODEL = "model"  # the pose model is missing or damaged: someone must install it
+    SOURCE = "source"  # a clip or image could not be read: its message says why
 ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
 
 
@@ -48,7 +69,8 @@ class KioskState:
     entered_at: float = 0.0
     last_input_at: float = 0.0
     last_person_at: float | None = None
-    error: str | None = None  # a problem the screen must show ("camera", "model" or a sentence)
+    error: Problem | None = None  # a problem the screen must show
+    error_text: str | None = None  # its sentence, for the kinds whose advice depends on it
     rep_flash_at: float | None = None  # when the count last changed (the screen pulses it)
 
 
@@ -128,7 +150,7 @@ class Kiosk:
         """A pose from the pose stage; during a set it goes to the coach."""
         s = self.state
         now = pose.t if now is None else now
-        s.error = None
+        s.error = s.error_text = None
         if pose.person:
             s.last_person_at = now
         if s.screen == SET and s.coach is not None:

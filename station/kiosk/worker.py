@@ -21,6 +21,7 @@ import numpy as np
 from station.camera.picam import CameraLost
 from station.camera.source import Frame, FrameSource
 from station.errors import StationError
+from station.kiosk.state import Problem
 from station.pipeline import PoseEstimator, pose_of
 from station.pose.keypoints import Pose
 
@@ -35,6 +36,7 @@ class Result:
     pose: Pose | None = None
     captured_at: float = 0.0  # perf_counter when the frame was taken from the source
     error: str | None = None
+    problem: Problem | None = None  # the kind of `error`
     end: bool = False
     picture: np.ndarray | None = None  # the frame at its size on screen, ready to blit (RGB)
 
@@ -72,8 +74,10 @@ class PoseWorker:
         pace: bool = False,
         retry_s: float = 3.0,
         depth: int = 4,
+        camera: bool = False,
     ) -> None:
         self._open_source = open_source
+        self._problem = Problem.CAMERA if camera else Problem.SOURCE  # what a failing source means
         self._estimator = estimator
         self._pace = pace  # play recorded frames at their own speed (a demo), or as fast as possible
         self._retry_s = retry_s
@@ -112,7 +116,7 @@ class PoseWorker:
                 source = self._open_source()
             except StationError as exc:
                 log.warning("frame source unavailable: %s", exc)
-                self._emit(Result(error=str(exc)))
+                self._emit(Result(error=str(exc), problem=self._problem))
                 if self._stop.wait(self._retry_s):
                     return
                 continue
@@ -126,12 +130,12 @@ class PoseWorker:
                     return
             except CameraLost as exc:
                 log.warning("%s Retrying in %.0f s.", exc, self._retry_s)
-                self._emit(Result(error=str(exc)))
+                self._emit(Result(error=str(exc), problem=Problem.CAMERA))
                 if self._stop.wait(self._retry_s):
                     return
             except StationError as exc:
                 log.error("%s", exc)
-                self._emit(Result(error=str(exc)))
+                self._emit(Result(error=str(exc), problem=self._problem))
                 self._emit(Result(end=True))
                 return
             finally:
