@@ -66,16 +66,16 @@ def _job(args: tuple[str, str | None, float]) -> tuple[tuple[str, str | None, fl
     return args, run_set(*args)
 
 
-def view_table(workers: int = 2) -> dict[str, dict[str, Cell]]:
-    """{view name: {fault or "false alarms": Cell}} over every view."""
-    jobs = [(d, f, yaw) for _, yaw in VIEWS for f, d in FAULT_DRILLS.items()]
-    jobs += [(d, None, yaw) for _, yaw in VIEWS for d in CLEAN_DRILLS]
+def view_table(workers: int = 2, views: tuple[tuple[str, float], ...] = VIEWS) -> dict[str, dict[str, Cell]]:
+    """{view name: {fault or "false alarms": Cell}} over `views` (default: every view)."""
+    jobs = [(d, f, yaw) for _, yaw in views for f, d in FAULT_DRILLS.items()]
+    jobs += [(d, None, yaw) for _, yaw in views for d in CLEAN_DRILLS]
     # Fresh interpreters, not forks: a fork of a process with threads (a test run, the kiosk) can
     # inherit a lock some other thread held and hang.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = dict(pool.map(_job, jobs))
     table: dict[str, dict[str, Cell]] = {}
-    for name, yaw in VIEWS:
+    for name, yaw in views:
         row = {}
         for fault, drill in FAULT_DRILLS.items():
             reps = results[(drill, fault, yaw)]

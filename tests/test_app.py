@@ -278,8 +278,9 @@ def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_liv
     from tests.test_picam import FakePicamera2
 
     cameras: list[dict] = []
-    FakePicamera2.instances, FakePicamera2.fail_after = [], None
-    FakePicamera2.stamps = [10**9 + i * 33_000_000 for i in range(400)]
+    monkeypatch.setattr(FakePicamera2, "instances", [])
+    monkeypatch.setattr(FakePicamera2, "fail_after", None)
+    monkeypatch.setattr(FakePicamera2, "stamps", [10**9 + i * 33_000_000 for i in range(400)])
     monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: cameras), raising=False)
     monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=FakePicamera2))
     shared_path("models")
@@ -335,7 +336,7 @@ def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
 def test_seconds_ending_a_demo_mid_set_keeps_the_set(tmp_path):
     env = {**os.environ, "STATION_DATA_DIR": str(tmp_path), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
     run = subprocess.run([sys.executable, "-m", "station", "run", "--source", "synthetic:rdl", "--drill", "rdl",
-                          "--seconds", "8"], capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+                          "--seconds", "6"], capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     counted = run.stderr.count(" of rdl at ")
     history = subprocess.run([sys.executable, "-m", "station", "history", "--csv"], env=env, capture_output=True,

@@ -5,10 +5,14 @@ from station.viewcheck import FAULT_DRILLS, VIEWS, format_table, view_table
 SAGITTAL = [f for f in FAULT_DRILLS if f != "back_rounding"]
 
 
+# The README's table is every view (`station views`); the suite checks one view of each kind.
+CHECKED = tuple(v for v in VIEWS if v[0] in ("side", "front 45", "front 60", "front", "back 15", "back 45"))
+
+
 def test_every_view_counts_and_each_fault_is_judged_where_the_view_shows_it():
-    table = view_table()
+    table = view_table(views=CHECKED)
     print("\nview against fault (called share; unseen share; false alarms on clean reps):\n" + format_table(table))
-    for view, yaw in VIEWS:
+    for view, yaw in CHECKED:
         row = table[view]
         turned = min(yaw, 180 - yaw)
         for fault in FAULT_DRILLS:
