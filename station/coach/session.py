@@ -128,7 +128,6 @@ class Coach:
         self.reps: list[Rep] = []
         self.frames = 0
         self.person_frames = 0
-        self.back_readings = 0
         self._last_t: float | None = None
         self._last_person_t: float | None = None
         self._last_back: tuple[float, np.ndarray] | None = None  # (t, shoulder and mid-back points)
@@ -238,10 +237,7 @@ class Coach:
         sh = (posture.shoulder[0] / scale, posture.shoulder[1] / scale)
         hp = (posture.hip[0] / scale, posture.hip[1] / scale)
         reading = read_back(image, sh, hp, posture.facing, self.scene.view(), self.settings.back)
-        if reading is None:
-            return None
-        self.back_readings += 1
-        return reading.curve
+        return reading.curve if reading is not None else None
 
     def finish(self) -> tuple[Event, ...]:
         """The set or stream ended: settle the last rep's lockout. A rep still rising is no rep."""
