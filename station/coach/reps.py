@@ -56,7 +56,6 @@ class Sample:
     standing: float | None = None  # the standing height the depth was measured against, pixels
     depth_rel: float | None = None  # depth against the lifter's shins (no pixels: walking does not change it)
     standing_ratio: float | None = None  # standing height over shin length, what depth_rel was measured against
-    back_seen: bool = False  # the back's outline was read on this frame
 
     @property
     def t(self) -> float:

@@ -27,7 +27,7 @@ class SceneSettings:
     learn_s: float = 1.0  # a pixel seen this long outside the lifter is known
     steady: float = 12.0  # a known pixel varies less than this (RGB distance, standard deviation)
     changed: float = 30.0  # the known scene differs from the frame by more than this: learn it again
-    margin: float = 0.35  # the lifter's box reaches this many torso lengths past the keypoints
+    margin: float = 0.35  # the lifter's box grows by this share of half its larger side past the keypoints
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ class SceneModel:
 
 
 def lifter_box(keypoints: np.ndarray, min_score: float, margin: float, scale: float = 1.0) -> tuple | None:
-    """The box around the lifter's trusted keypoints, grown by `margin` torso lengths (frame pixels).
+    """The box around the lifter's trusted keypoints, grown by `margin` times half its larger side
+    (frame pixels).
 
     `keypoints` are in source pixels; `scale` is source pixels per frame pixel.
     """

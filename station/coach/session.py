@@ -198,9 +198,7 @@ class Coach:
         depth, depth_rel = self._gauge(posture)
         self._depth = depth
         curve = self._read_back(posture, depth, image, image_scale)
-        sample = Sample(
-            posture, depth, curve, self._gauge.standing(), depth_rel, self._gauge.standing_ratio(), curve is not None
-        )
+        sample = Sample(posture, depth, curve, self._gauge.standing(), depth_rel, self._gauge.standing_ratio())
         counted, closed = self._counter.update(sample)
         events = self._closed(closed) + self._counted(counted)
         return CoachUpdate(posture, depth, guidance_for(posture, self.drill), events)
