@@ -76,9 +76,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.plot:
         from station.chart import draw_trace, save_png
 
-        save_png(draw_trace(trace, report["rep_list"], title=f"{Path(args.clip).name}: {args.drill}"), args.plot)
+        save_png(draw_trace(trace, report.reps, title=f"{Path(args.clip).name}: {args.drill}"), args.plot)
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(report.to_json()))
     else:
         print(format_table(report))
     return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from station.camera.source import open_source
 from station.coach.session import Coach, CoachSettings
-from station.coach.setreport import good_reps
+from station.coach.setreport import SetReport
 from station.drills import get_drill
 from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
@@ -15,7 +15,7 @@ from station.pose.keypoints import Pose
 
 def analyze(
     clip: str | Path, drill_id: str, estimator: PoseEstimator | None = None, settings: CoachSettings | None = None
-) -> tuple[dict, list[tuple[float, float | None, float | None]]]:
+) -> tuple[SetReport, list[tuple[float, float | None, float | None]]]:
     """The set report for `clip`, and a trace of (t, hip angle, depth) per frame for plotting."""
     drill = get_drill(drill_id)
     source = open_source(str(clip))
@@ -34,12 +34,12 @@ def analyze(
         source.close()
     coach.finish()
     report = coach.report()
-    if report["person_frames"] == 0:
+    if report.person_frames == 0:
         raise StationError(f"Nobody was found in {clip}: the lifter must be in view, side-on.")
     return report, trace
 
 
-def analyze_poses(poses: list[Pose], drill_id: str, settings: CoachSettings | None = None) -> dict:
+def analyze_poses(poses: list[Pose], drill_id: str, settings: CoachSettings | None = None) -> SetReport:
     """The set report from poses alone (no images, so no back outline): the keypoints' own verdict."""
     coach = Coach(get_drill(drill_id), settings)
     for pose in poses:
@@ -48,29 +48,25 @@ def analyze_poses(poses: list[Pose], drill_id: str, settings: CoachSettings | No
     return coach.report()
 
 
-def format_table(report: dict) -> str:
+def format_table(report: SetReport) -> str:
     """The set report as a table a person reads."""
     from station.drills import FAULT_NAMES, get_drill
 
-    drill = get_drill(report["drill"])
-    good = good_reps(report["rep_list"])
+    drill = get_drill(report.drill)
     lines = [
-        f"{drill.name}: {report['reps']} reps, {good} good  "
-        f"(person in {report['person_frames']} of {report['frames']} frames)",
+        f"{drill.name}: {report.count} reps, {report.good_reps} good  "
+        f"(person in {report.person_frames} of {report.frames} frames)",
         f"{'rep':>3}  {'start':>6}  {'bottom':>6}  {'end':>6}  {'hip min':>7}  {'shin max':>8}  faults",
     ]
-    for r in report["rep_list"]:
-        m = r["metrics"]
+    for r in report.reps:
+        m = r.metrics
         hip = f"{m['min_hip_angle']:.0f}" if m.get("min_hip_angle") is not None else "-"
         shin = f"{m['max_shin_lean']:.0f}" if m.get("max_shin_lean") is not None else "-"
-        faults = ", ".join(FAULT_NAMES[f] for f in r["faults"]) or (
-            "good" if r["judged"] else "not judged (turn side-on)"
-        )
-        unseen = [FAULT_NAMES[f].lower() for f in r.get("unseen", ())]
-        if unseen and r["judged"]:
+        faults = ", ".join(FAULT_NAMES[f] for f in r.faults) or ("good" if r.judged else "not judged (turn side-on)")
+        unseen = [FAULT_NAMES[f].lower() for f in r.unseen]
+        if unseen and r.judged:
             faults += f" (not seen: {', '.join(unseen)})"
         lines.append(
-            f"{r['index']:>3}  {r['start_s']:6.2f}  {r['bottom_s']:6.2f}  {r['end_s']:6.2f}"
-            f"  {hip:>7}  {shin:>8}  {faults}"
+            f"{r.index:>3}  {r.start_s:6.2f}  {r.bottom_s:6.2f}  {r.end_s:6.2f}  {hip:>7}  {shin:>8}  {faults}"
         )
     return "\n".join(lines)

@@ -91,13 +91,14 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
 
     from station.config import Config
     from station.kiosk.app import KioskApp, RunOptions
+    from station.kiosk.events import Chosen
 
     config = Config()
     scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")  # benchmark sets stay out of the gym's history
     options = RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720), data_folder=Path(scratch.name))
     started = time.perf_counter()
     app = KioskApp(options, config)
-    app.kiosk.start_set(0.0)
+    app.handle(Chosen(app.kiosk.drill.id, 0.0, start=True))
     redraws = 0
     first_frame_s = float("nan")
     try:
@@ -153,6 +154,7 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
     import pygame
 
     from station.athlete import AthleteSpec
+    from station.coach.setreport import Rep, SetReport
     from station.config import Config
     from station.kiosk import screens
     from station.kiosk.app import KioskApp, RunOptions
@@ -179,10 +181,8 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
             # Ten minutes of a set at 30 frames a second: the summary's chart of it, redrawn.
             spec = AthleteSpec(drill="rdl", reps=None)
             app.view.trace = [(i / 30, 180 - 60 * abs((i % 120) / 60 - 1), 0.3) for i in range(18_000)]
-            reps = [{"index": i + 1, "start_s": 4.0 * i, "bottom_s": 4.0 * i + 2, "end_s": 4.0 * i + 4, "faults": [],
-                     "judged": True, "metrics": {}} for i in range(150)]  # fmt: skip
-            app.kiosk.state.report = {"drill": spec.drill, "reps": 150, "rep_list": reps, "frames": 18_000,
-                                      "person_frames": 18_000}  # fmt: skip
+            reps = tuple(Rep(i + 1, 4.0 * i, 4.0 * i + 2, 4.0 * i + 4, (), {}, True) for i in range(150))
+            app.kiosk.state.report = SetReport(spec.drill, reps, 18_000, 18_000)
             app.kiosk.state.screen = "summary"
             cost = []
             for _ in range(30):

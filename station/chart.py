@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from station.coach.setreport import Rep
 from station.drills import FAULT_NAMES
 
 BG = (250, 250, 247)
@@ -24,11 +25,11 @@ LINE = (30, 90, 200)
 
 def draw_trace(
     trace: Sequence[tuple[float, float | None, float | None]],
-    reps: Sequence[dict],
+    reps: Sequence[Rep],
     size: tuple[int, int] = (1200, 500),
     title: str = "",
 ) -> np.ndarray:
-    """`trace` is (t, hip angle, depth) per frame; `reps` are rep dicts as in the set report."""
+    """`trace` is (t, hip angle, depth) per frame; `reps` are the set report's reps."""
     w, h = size
     img = np.full((h, w, 3), BG, np.uint8)
     scale = max(0.4, h / 500.0)
@@ -49,15 +50,15 @@ def draw_trace(
         cv2.line(img, (left, y), (w - right, y), GRID, 1)
         cv2.putText(img, f"{angle}", (int(10 * scale), y + 5), font, 0.45 * scale, INK, thick, cv2.LINE_AA)
     for rep in reps:
-        colour = GOOD if not rep["faults"] else BAD
-        xa, xb = x_of(rep["start_s"]), max(x_of(rep["end_s"]), x_of(rep["start_s"]) + 2)
+        colour = GOOD if not rep.faults else BAD
+        xa, xb = x_of(rep.start_s), max(x_of(rep.end_s), x_of(rep.start_s) + 2)
         overlay = img.copy()
         cv2.rectangle(overlay, (xa, top), (xb, h - bottom), colour, -1)
         img = cv2.addWeighted(overlay, 0.18, img, 0.82, 0)
         cv2.putText(
-            img, str(rep["index"]), (xa + 3, top + int(18 * scale)), font, 0.55 * scale, colour, thick + 1, cv2.LINE_AA
+            img, str(rep.index), (xa + 3, top + int(18 * scale)), font, 0.55 * scale, colour, thick + 1, cv2.LINE_AA
         )
-        for i, fault in enumerate(rep["faults"]):
+        for i, fault in enumerate(rep.faults):
             y = h - bottom + int((18 + 16 * i) * scale)
             cv2.putText(img, FAULT_NAMES.get(fault, fault), (xa, y), font, 0.4 * scale, BAD, thick, cv2.LINE_AA)
     pts = [(x_of(t), y_of(a)) for t, a, _ in trace if a is not None and np.isfinite(a)]

@@ -21,6 +21,9 @@ from station.coach.posture import ViewSettings
 from station.coach.session import CoachSettings
 from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
 from station.errors import StationError
+from station.kiosk.buttons import ButtonSettings
+from station.kiosk.leds import LedSettings
+from station.kiosk.sound import SoundSettings
 from station.kiosk.state import KioskSettings
 from station.pose.movenet import PoseSettings
 
@@ -30,33 +33,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SYSTEM_CONFIG = Path("/etc/hinge-station/config.toml")
-
-
-@dataclass(frozen=True)
-class ButtonSettings:
-    select_pin: int = 17  # BCM numbers
-    start_pin: int = 27
-    pull_up: bool = True  # buttons wired between the pin and ground
-    bounce_s: float = 0.05
-    hold_s: float = 1.5  # holding START this long ends the set
-
-
-@dataclass(frozen=True)
-class LedSettings:
-    enabled: bool = False
-    active_high: bool = True
-    pins: dict[str, int] = field(
-        default_factory=lambda: {
-            "back_rounding": 5, "knees_forward": 6, "hips_drop": 13,
-            "no_lockout": 19, "hips_rise_first": 26, "overextension": 21,
-        }
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SoundSettings:
-    enabled: bool = True
-    volume: float = 0.6  # 0 to 1
 
 
 @dataclass(frozen=True)

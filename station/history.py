@@ -17,7 +17,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from station.coach.setreport import good_reps
+from station.coach.setreport import SetReport
 from station.errors import StationError
 from station.paths import data_dir
 
@@ -90,19 +90,16 @@ class History:
     def open(cls, folder: Path | None = None) -> History:
         return cls((folder or data_dir()) / "history.sqlite3")
 
-    def record(self, report: dict, finished_at: datetime | None = None, uid: str | None = None) -> int:
+    def record(self, report: SetReport, finished_at: datetime | None = None, uid: str | None = None) -> int:
         """Store one finished set in a single transaction; returns its id (0: `uid` was stored before)."""
-        reps = report["rep_list"]
-        good = good_reps(reps)
-        duration = (reps[-1]["end_s"] - reps[0]["start_s"]) if reps else 0.0
         when = (finished_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             cur = self._db.execute(
                 "INSERT OR IGNORE INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list,"
                 " uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (when, int(clock_synchronised()), report["drill"], report["reps"], good, round(duration, 2),
-                 json.dumps(reps), uid),
+                (when, int(clock_synchronised()), report.drill, report.count, report.good_reps,
+                 round(report.duration_s, 2), json.dumps([r.to_json() for r in report.reps]), uid),
             )  # fmt: skip
         return int(cur.lastrowid or 0) if cur.rowcount else 0
 

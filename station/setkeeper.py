@@ -20,6 +20,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from station.coach.setreport import SetReport
 from station.errors import StationError
 from station.history import History
 
@@ -67,10 +68,12 @@ class SetKeeper:
             return []
         entries = []
         for line in lines:
-            with contextlib.suppress(ValueError):
+            # A line cut short by a crash mid-write is skipped; every whole line is a set.
+            with contextlib.suppress(ValueError, KeyError, TypeError):
                 entry = json.loads(line)
-                if isinstance(entry, dict) and "report" in entry and "finished_at" in entry:
-                    entries.append(entry)
+                SetReport.from_json(entry["report"])
+                datetime.fromisoformat(entry["finished_at"])
+                entries.append(entry)
         return entries
 
     def history(self) -> History:
@@ -82,9 +85,13 @@ class SetKeeper:
         """Sets kept but not yet in the history."""
         return len(self._pending_on_disk) + len(self._memory)
 
-    def keep(self, report: dict) -> None:
+    def keep(self, report: SetReport) -> None:
         """Store a finished set now, or keep it until the history can take it."""
-        entry = {"uid": uuid.uuid4().hex, "finished_at": self._clock().isoformat(timespec="seconds"), "report": report}
+        entry = {
+            "uid": uuid.uuid4().hex,
+            "finished_at": self._clock().isoformat(timespec="seconds"),
+            "report": report.to_json(),
+        }
         if not self.waiting and self._write(entry):
             return
         self._append(entry)
@@ -92,7 +99,9 @@ class SetKeeper:
 
     def _write(self, entry: dict) -> bool:
         try:
-            self._open().record(entry["report"], datetime.fromisoformat(entry["finished_at"]), entry.get("uid"))
+            self._open().record(
+                SetReport.from_json(entry["report"]), datetime.fromisoformat(entry["finished_at"]), entry.get("uid")
+            )
         except (StationError, sqlite3.Error, OSError) as exc:
             self._fail(exc)
             return False

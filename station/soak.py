@@ -16,7 +16,8 @@ from pathlib import Path
 
 from station.config import Config
 from station.kiosk.app import KioskApp, RunOptions
-from station.kiosk.state import SET, START
+from station.kiosk.events import START, Chosen
+from station.kiosk.state import SET
 
 
 def rss_mb() -> float:
@@ -68,7 +69,7 @@ def soak(
                 app.actions.put(START)
                 app.step()
                 if app.kiosk.state.screen != SET:
-                    app.kiosk.start_set(app.now)
+                    app.handle(Chosen(app.kiosk.drill.id, app.now, start=True))
                 last_switch = n
         gc.collect()
         end = (rss_mb(), open_files(), threading.active_count())

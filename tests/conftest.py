@@ -97,7 +97,7 @@ def recorded(clip_poses):
 
 @pytest.fixture(scope="session")
 def clip_reports(clip_poses):
-    """`station analyze`'s report of a shared clip (default settings), worked out once per run."""
+    """`station analyze --json`'s report of a shared clip (default settings), worked out once per run."""
     from station.analyze import analyze
     from station.pipeline import RecordedPoses
 
@@ -106,7 +106,8 @@ def clip_reports(clip_poses):
     def report(clip: str) -> dict:
         if clip not in cache:
             label = clip_labels()[clip]
-            cache[clip] = analyze(shared_path("footage", clip), label["drill"], RecordedPoses(clip_poses(clip)))[0]
+            report, _ = analyze(shared_path("footage", clip), label["drill"], RecordedPoses(clip_poses(clip)))
+            cache[clip] = report.to_json()
         return cache[clip]
 
     return report

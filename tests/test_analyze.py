@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from station.analyze import analyze, analyze_poses, format_table
+from station.coach.setreport import SetReport
 from station.drills import DRILLS
 from station.errors import StationError
 from tests.conftest import clip_labels, clip_names, shared_path
@@ -74,7 +75,7 @@ def test_print_the_per_clip_table():
 
 def test_a_front_view_clip_counts_every_rep_and_says_form_was_not_seen(recorded):
     clip = "barbell-deadlift_front_walk-in.mp4"
-    report, _ = analyze(shared_path("footage", clip), "deadlift", recorded(clip))
+    report = analyze(shared_path("footage", clip), "deadlift", recorded(clip))[0].to_json()
     assert report["reps"] == 3
     for rep in report["rep_list"]:
         assert rep["faults"] == [] and not rep["judged"]
@@ -144,7 +145,7 @@ def test_format_table_marks_unjudged_reps_and_unseen_faults():
     rep = {"index": 1, "start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "judged": False, "metrics": {}}
     half = {**rep, "index": 2, "judged": True, "unseen": ["back_rounding"]}
     report = {"drill": "rdl", "reps": 2, "frames": 10, "person_frames": 10, "rep_list": [rep, half]}
-    table = format_table(report)
+    table = format_table(SetReport.from_json(report))
     assert "not judged (turn side-on)" in table and "good (not seen: back rounding)" in table
 
 
@@ -157,7 +158,8 @@ def test_back_rounding_outline_against_keypoints_only(clip_reports, clip_poses):
     shared_path("footage", "labels.json")
     for clip, label in sorted(LABELS.items()):
         calls = {}
-        keypoints_only = analyze_poses(clip_poses(clip), label["drill"], CoachSettings(read_back_outline=False))
+        settings = CoachSettings(read_back_outline=False)
+        keypoints_only = analyze_poses(clip_poses(clip), label["drill"], settings).to_json()
         for name, report in (("outline", clip_reports(clip)), ("keypoints", keypoints_only)):
             n = sum("back_rounding" in r["faults"] for r in report["rep_list"])
             calls[name] = n

@@ -16,9 +16,11 @@ from gpiozero.pins.mock import MockFactory
 
 from station.athlete import Athlete, AthleteSpec, Camera, Faults
 from station.camera.source import Frame
-from station.config import ButtonSettings, Config
+from station.config import Config
 from station.kiosk.app import KioskApp, RunOptions
-from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Problem
+from station.kiosk.buttons import ButtonSettings
+from station.kiosk.events import Chosen, Problem
+from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
 from station.kiosk.widgets import GREEN, MUTED, RED
 from station.kiosk.worker import Result
 from station.pose.keypoints import Pose
@@ -122,7 +124,7 @@ def test_every_screen_through_the_buttons(app, tmp_path):
     assert app.kiosk.state.screen == SUMMARY
     summary = shot(app, "summary", tmp_path)
     report = app.kiosk.state.report
-    assert report["reps"] == 2 and [bool(r["faults"]) for r in report["rep_list"]] == [False, True]
+    assert report.count == 2 and [bool(r.faults) for r in report.reps] == [False, True]
     # Tiles: one a rep, green for the clean one and red for the faulty one.
     tiles = (0.0, 0.37, 1.0, 0.6)
     assert count(summary, GREEN, tiles) > 200 and count(summary, RED, tiles) > 200
@@ -175,8 +177,7 @@ def test_the_small_pi_display_is_readable(tmp_path):
     factory = MockFactory()
     kiosk_app = KioskApp(RunOptions(source="synthetic:rdl", size=(800, 480)), Config(), factory, start_worker=False)
     try:
-        kiosk_app.kiosk.choose("rdl", 0)
-        kiosk_app.kiosk.start_set(0)
+        kiosk_app.handle(Chosen("rdl", 0, start=True))
         kiosk_app.step()
         img = shot(kiosk_app, "set-800x480", tmp_path)
         assert img.shape == (480, 800, 3)
@@ -355,7 +356,7 @@ def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(tmp_path)
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
         assert app.step() is False  # the loop in `run` stops, then keeps the set as it does for a signal
         report = app.finish_clip()
-        assert report["reps"] == 2 and [s["reps"] for s in app.history.sets()] == [2]
+        assert report.count == 2 and [s["reps"] for s in app.history.sets()] == [2]
     finally:
         app.close()
         factory.reset()

@@ -4,8 +4,7 @@ import time
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.config import ButtonSettings
-from station.kiosk.buttons import Buttons
+from station.kiosk.buttons import Buttons, ButtonSettings
 from station.kiosk.state import HOLD, SELECT, START
 
 

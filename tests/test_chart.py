@@ -1,14 +1,12 @@
 import numpy as np
 
 from station.chart import BAD, GOOD, draw_trace, save_png
+from station.coach.setreport import Rep
 
 
 def test_reps_are_banded_green_or_red(tmp_path):
     trace = [(t / 10, 180 - 100 * abs(np.sin(t / 10)), 0.0) for t in range(100)]
-    reps = [
-        {"index": 1, "start_s": 1.0, "end_s": 3.0, "faults": []},
-        {"index": 2, "start_s": 5.0, "end_s": 7.0, "faults": ["back_rounding"]},
-    ]
+    reps = [Rep(1, 1.0, 2.0, 3.0, (), {}, True), Rep(2, 5.0, 6.0, 7.0, ("back_rounding",), {}, True)]
     img = draw_trace(trace, reps, size=(1000, 400))
     assert img.shape == (400, 1000, 3)
 

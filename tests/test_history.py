@@ -7,14 +7,15 @@ from datetime import datetime, timezone
 
 import pytest
 
+from station.coach.setreport import Rep, SetReport
 from station.errors import StationError
 from station.history import History, format_history
 
 
-def _report(reps: int, faults=("knees_forward",)) -> dict:
-    return {"drill": "rdl", "reps": reps, "rep_list": [
-        {"index": i + 1, "start_s": i * 3.0, "bottom_s": i * 3 + 1.0, "end_s": i * 3 + 2.0,
-         "faults": list(faults) if i % 2 else [], "judged": True, "metrics": {}} for i in range(reps)]}  # fmt: skip
+def _report(reps: int, faults=("knees_forward",)) -> SetReport:
+    return SetReport("rdl", tuple(
+        Rep(i + 1, i * 3.0, i * 3 + 1.0, i * 3 + 2.0, tuple(faults) if i % 2 else (), {}, True) for i in range(reps)
+    ))  # fmt: skip
 
 
 def test_sets_are_stored_and_listed(tmp_path):
@@ -46,13 +47,13 @@ def test_killed_during_writes_the_database_opens_clean_with_finished_sets_intact
     writer = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(sys.path[0])!r})
+        from station.coach.setreport import Rep, SetReport
         from station.history import History
         h = History.open(__import__('pathlib').Path({str(tmp_path)!r}))
-        rep = {{"start_s": 0, "bottom_s": 1, "end_s": 2, "faults": [], "metrics": {{}}}}
-        reps = [dict(rep, index=i) for i in range(30)]
+        reps = tuple(Rep(i, 0.0, 1.0, 2.0, (), {{}}, True) for i in range(30))
         n = 0
         while True:
-            h.record({{"drill": "deadlift", "reps": 30, "rep_list": reps}})
+            h.record(SetReport("deadlift", reps))
             n += 1
             if n == 20:
                 print("going", flush=True)

@@ -1,7 +1,6 @@
 from gpiozero.pins.mock import MockFactory
 
-from station.config import LedSettings
-from station.kiosk.leds import FaultLeds, open_leds
+from station.kiosk.leds import FaultLeds, LedSettings, open_leds
 
 
 def test_leds_mirror_the_lamps():

@@ -14,8 +14,12 @@ STANDING = 500.0
 
 def _posture(t: float, depth: float, hip_angle: float | None = None, side: bool = True) -> Posture:
     return make_posture(
-        t=t, view="side" if side else "front", yaw=0.0 if side else 90.0, stature=STANDING * (1 - depth),
-        shin_length=STANDING / 3.1, hip_angle=(180 - 200 * depth if hip_angle is None else hip_angle) if side else None,
+        t=t,
+        view="side" if side else "front",
+        yaw=0.0 if side else 90.0,
+        stature=STANDING * (1 - depth),
+        shin_length=STANDING / 3.1,
+        hip_angle=(180 - 200 * depth if hip_angle is None else hip_angle) if side else None,
         torso_lean=40.0 * depth if side else None,
     )
 
@@ -114,16 +118,30 @@ def test_the_gauge_ignores_a_shrug_and_knows_depth_from_limb_lengths():
     assert fresh(bottom)[0] == pytest.approx(0.3, abs=0.01)
 
 
-def _gauged(statures: list[float], shins: list[float] | None = None, fps: float = 30.0, side: bool = False,
-            drill: str = "deadlift", hands: list[float] | None = None) -> list:
+def _gauged(
+    statures: list[float],
+    shins: list[float] | None = None,
+    fps: float = 30.0,
+    side: bool = False,
+    drill: str = "deadlift",
+    hands: list[float] | None = None,
+) -> list:
     """Count through the real gauge: no standing height is known until the lifter shows it."""
     th, floats = DRILLS[drill].thresholds, DRILLS[drill].floats
     gauge, counter, reps = StatureGauge(), RepCounter(th, needs_float=floats), []
     for i, stature in enumerate(statures):
         shin = shins[i] if shins else STANDING / 3.1
-        p = make_posture(t=i / fps, view="side" if side else "front", yaw=0.0 if side else 90.0, stature=stature,
-                         shin_length=shin, hip_angle=None, torso_lean=None, shin_lean=None,
-                         hands_up=hands[i] if hands else -0.3)
+        p = make_posture(
+            t=i / fps,
+            view="side" if side else "front",
+            yaw=0.0 if side else 90.0,
+            stature=stature,
+            shin_length=shin,
+            hip_angle=None,
+            torso_lean=None,
+            shin_lean=None,
+            hands_up=hands[i] if hands else -0.3,
+        )
         depth, rel = gauge(p)
         counted, _ = counter.update(Sample(p, depth, None, gauge.standing(), rel, gauge.standing_ratio()))
         if counted:

@@ -125,7 +125,7 @@ def test_nan_keypoints_are_treated_as_nobody():
 
 def test_report_schema():
     coach = coach_run(AthleteSpec(drill="kb-swing", reps=2, faults=Faults.named("overextension")))
-    report = coach.report()
+    report = coach.report().to_json()
     assert set(report) == {"drill", "reps", "rep_list", "frames", "person_frames"}
     rep = report["rep_list"][0]
     assert set(rep) >= {"index", "start_s", "bottom_s", "end_s", "faults", "unseen", "judged", "metrics"}

@@ -6,15 +6,15 @@ import sqlite3
 import subprocess
 from datetime import datetime, timezone
 
+from station.coach.setreport import Rep, SetReport
 from station.history import History
 from station.setkeeper import JOURNAL_NAME, SetKeeper
 from tests.helpers import tmpfs
 
 
-def _report(reps: int = 3, drill: str = "rdl") -> dict:
-    rep_list = [{"index": i + 1, "start_s": i * 2.0, "bottom_s": i * 2.0 + 1, "end_s": i * 2.0 + 2, "faults": [],
-                 "judged": True, "metrics": {}} for i in range(reps)]  # fmt: skip
-    return {"drill": drill, "reps": reps, "rep_list": rep_list, "frames": 100, "person_frames": 100}
+def _report(reps: int = 3, drill: str = "rdl") -> SetReport:
+    rep_list = tuple(Rep(i + 1, i * 2.0, i * 2.0 + 1, i * 2.0 + 2, (), {}, True) for i in range(reps))
+    return SetReport(drill, rep_list, 100, 100)
 
 
 def _stored(folder) -> list[dict]:

@@ -1,7 +1,6 @@
 import numpy as np
 
-from station.config import SoundSettings
-from station.kiosk.sound import RATE, SOUNDS, Sounds, tone
+from station.kiosk.sound import RATE, SOUNDS, Sounds, SoundSettings, tone
 
 
 def test_tones_are_short_stereo_and_as_loud_as_set():

@@ -1,9 +1,25 @@
-"""The kiosk's state machine, driven by hand: no screen, no threads."""
+"""The kiosk's core, driven by hand: events in, state and effects out; no screen, no threads."""
 
 import numpy as np
 
 from station.athlete import Athlete, AthleteSpec, Faults
 from station.drills import DRILLS
+from station.kiosk.events import (
+    CameraBack,
+    CameraLost,
+    Chosen,
+    FeedWatchdog,
+    ModelProblem,
+    PlaySound,
+    PoseSeen,
+    Pressed,
+    Problem,
+    ShowLamps,
+    SourceProblem,
+    Stopping,
+    StoreSet,
+    Tick,
+)
 from station.kiosk.state import ATTRACT, CHOSEN, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
 from station.pose.keypoints import Pose
 
@@ -15,51 +31,59 @@ def _kiosk() -> Kiosk:
 
 
 def _lift(kiosk: Kiosk, spec: AthleteSpec, t0: float = 0.0) -> list:
-    events = []
+    effects = []
     for t, k, image in Athlete(spec).frames():
-        events += kiosk.frame(Pose(t0 + t, k, True, (640, 480)), image, 1.0, now=t0 + t)
-    return events
+        effects += kiosk.handle(PoseSeen(Pose(t0 + t, k, True, (640, 480)), t0 + t, image, 1.0))
+    return effects
+
+
+def _stored(effects: list) -> list:
+    return [e.report for e in effects if isinstance(e, StoreSet)]
 
 
 def test_buttons_walk_through_the_screens():
     k = _kiosk()
     assert k.state.screen == ATTRACT
-    k.press(SELECT, 1)
+    k.handle(Pressed(SELECT, 1))
     assert k.state.screen == CHOSEN and k.drill.id == "dowel-hinge"
-    k.press(SELECT, 2)
-    k.press(SELECT, 3)
+    k.handle(Pressed(SELECT, 2))
+    k.handle(Pressed(SELECT, 3))
     assert k.drill.id == "rdl"
-    k.press(START, 4)
+    k.handle(Pressed(START, 4))
     assert k.state.screen == SET and set(k.state.lamps) == set(DRILLS["rdl"].faults)
-    k.press(START, 5)
-    assert k.state.screen == SUMMARY and k.state.report["reps"] == 0
-    k.press(START, 6)
+    k.handle(Pressed(START, 5))
+    assert k.state.screen == SUMMARY and k.state.report is not None and k.state.report.count == 0
+    k.handle(Pressed(START, 6))
     assert k.state.screen == CHOSEN and k.drill.id == "rdl"
 
 
 def test_selecting_wraps_round_the_drills():
     k = _kiosk()
-    k.press(SELECT, 0)
+    k.handle(Pressed(SELECT, 0))
     for i in range(len(DRILLS)):
-        k.press(SELECT, i + 1)
+        k.handle(Pressed(SELECT, i + 1))
     assert k.drill.id == "dowel-hinge"
 
 
-def test_a_set_counts_lights_lamps_and_is_kept_when_it_ends():
+def test_a_set_counts_lights_lamps_sounds_and_is_stored_when_it_ends():
     k = _kiosk()
-    k.choose("rdl", 0)
-    k.start_set(0)
-    events = _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
-    assert [e.kind for e in events if e.kind == "rep"] == ["rep", "rep"]
+    k.handle(Chosen("rdl", 0, start=True))
+    effects = _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
+    sounds = [e.name for e in effects if isinstance(e, PlaySound)]
+    assert sounds == ["rep", "fault"]  # a tick for the clean rep, the low tone for the faulty one
     assert k.reps == 2 and k.state.lamps["knees_forward"].lit and k.state.lamps["knees_forward"].rep == 2
-    k.press(HOLD, 100)
-    assert k.state.screen == SUMMARY and k.finished_sets[0]["reps"] == 2
+    leds = [e.lit for e in effects if isinstance(e, ShowLamps)]
+    assert leds and leds[-1]["knees_forward"] and not any(v for f, v in leds[-1].items() if f != "knees_forward")
+    ended = k.handle(Pressed(HOLD, 100))
+    assert k.state.screen == SUMMARY
+    assert isinstance(ended[0], StoreSet), "the set is stored before anything else is carried out"
+    assert ended[0].report.count == 2 and ended[0].report.good_reps == 1
+    assert PlaySound("end") in ended and ShowLamps({}) in ended  # the chime; the LEDs go off with the set
 
 
 def test_a_clean_rep_turns_a_lamp_green_again():
     k = _kiosk()
-    k.choose("rdl", 0)
-    k.start_set(0)
+    k.handle(Chosen("rdl", 0, start=True))
     _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=1))
     assert k.state.lamps["knees_forward"].lit
     _lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
@@ -68,50 +92,83 @@ def test_a_clean_rep_turns_a_lamp_green_again():
 
 def test_idle_screens_go_back_to_attract():
     k = _kiosk()
-    k.press(SELECT, 0)
-    k.tick(9)
+    k.handle(Pressed(SELECT, 0))
+    k.handle(Tick(9))
     assert k.state.screen == CHOSEN
-    k.tick(11)
+    k.handle(Tick(11))
     assert k.state.screen == ATTRACT
-    k.press(SELECT, 20)
-    k.press(START, 21)
-    k.press(START, 22)
-    k.tick(26)
+    k.handle(Pressed(SELECT, 20))
+    k.handle(Pressed(START, 21))
+    k.handle(Pressed(START, 22))
+    k.handle(Tick(26))
     assert k.state.screen == SUMMARY
-    k.tick(28)
+    k.handle(Tick(28))
     assert k.state.screen == ATTRACT
 
 
-def test_walking_away_ends_the_set():
+def test_walking_away_ends_the_set_and_stores_it():
     k = _kiosk()
-    k.choose("rdl", 0)
-    k.start_set(0)
+    k.handle(Chosen("rdl", 0, start=True))
     _lift(k, AthleteSpec(drill="rdl", reps=1))
     nobody = Pose(50.0, np.zeros((17, 3)), False, (640, 480))
     last_seen = k.state.last_person_at
-    k.frame(nobody, None, 1.0, now=last_seen + 1)
-    k.tick(last_seen + 2)
-    assert k.state.screen == SET
-    k.tick(last_seen + 4)
-    assert k.state.screen == SUMMARY and k.finished_sets[0]["reps"] == 1
+    k.handle(PoseSeen(nobody, last_seen + 1))
+    assert _stored(k.handle(Tick(last_seen + 2))) == [] and k.state.screen == SET
+    stored = _stored(k.handle(Tick(last_seen + 4)))
+    assert k.state.screen == SUMMARY and [r.count for r in stored] == [1]
 
 
 def test_an_empty_set_is_not_stored():
     k = _kiosk()
-    k.choose("rdl", 0)
-    k.start_set(0)
-    k.press(START, 1)
-    assert k.state.screen == SUMMARY and k.finished_sets == []
+    k.handle(Chosen("rdl", 0, start=True))
+    effects = k.handle(Pressed(START, 1))
+    assert k.state.screen == SUMMARY and _stored(effects) == [] and PlaySound("end") not in effects
+
+
+def test_stopping_ends_the_set_in_progress_once():
+    k = _kiosk()
+    k.handle(Chosen("rdl", 0, start=True))
+    _lift(k, AthleteSpec(drill="rdl", reps=2))
+    assert [r.count for r in _stored(k.handle(Stopping(60)))] == [2]
+    assert _stored(k.handle(Stopping(61))) == []  # nothing in progress: nothing stored twice
+
+
+def test_the_watchdog_is_fed_only_while_the_station_is_alive():
+    k = _kiosk()
+    assert FeedWatchdog() not in k.handle(Tick(0))  # nothing from the pose stage yet
+    k.handle(PoseSeen(Pose(0.0, np.zeros((17, 3)), False, (640, 480)), 0.1))
+    assert FeedWatchdog() in k.handle(Tick(0.2))
+    assert FeedWatchdog() not in k.handle(Tick(0.3))  # a stalled source starves it
+    k.handle(CameraLost("No camera found.", 1.0))  # the worker retrying is alive
+    assert FeedWatchdog() in k.handle(Tick(1.1))
+    k.handle(ModelProblem("The pose model is missing.", 2.0))  # no model: fed while the screen explains
+    assert FeedWatchdog() in k.handle(Tick(2.1)) and FeedWatchdog() in k.handle(Tick(2.2))
+
+
+def test_problems_are_kinds_and_clear_when_the_source_works_again():
+    k = _kiosk()
+    k.handle(Chosen("rdl", 0, start=True))
+    k.handle(CameraLost("The camera stopped sending frames.", 1.0))
+    assert k.state.error is Problem.CAMERA and k.state.screen == SET  # the set goes on
+    k.handle(CameraBack(2.0))
+    assert k.state.error is None
+    k.handle(SourceProblem("The clip is damaged.", 3.0))
+    assert k.state.error is Problem.SOURCE and k.state.error_text == "The clip is damaged."
+    k.handle(PoseSeen(Pose(3.1, np.zeros((17, 3)), False, (640, 480)), 3.1))
+    assert k.state.error is None
+    k.handle(ModelProblem("The pose model is missing.", 4.0))
+    k.handle(PoseSeen(Pose(4.1, np.zeros((17, 3)), False, (640, 480)), 4.1))
+    assert k.state.error is Problem.MODEL  # a frame does not install a model
 
 
 def test_the_chosen_screen_guides_the_lifter():
     k = _kiosk()
-    k.choose("rdl", 0)
+    k.handle(Chosen("rdl", 0))
     spec = AthleteSpec(drill="rdl", reps=1)
     a = Athlete(spec)
     keypoints = a.keypoints(a.body(0.0))
     keypoints[[15, 16], 2] = 0.0  # no feet
-    k.frame(Pose(0.0, keypoints, True, (640, 480)), None, now=0.0)
+    k.handle(PoseSeen(Pose(0.0, keypoints, True, (640, 480)), 0.0))
     assert k.guidance == "Step back, I can't see your feet"
-    k.frame(Pose(0.1, a.keypoints(a.body(0.1)), True, (640, 480)), None, now=0.1)
+    k.handle(PoseSeen(Pose(0.1, a.keypoints(a.body(0.1)), True, (640, 480)), 0.1))
     assert k.guidance is None

@@ -18,7 +18,7 @@ from station.coach.filters import KeypointSmoother, SmoothingSettings
 from station.coach.posture import Posture, ViewSettings, facing_of, measure, torso_length_of, yaw_of
 from station.coach.reps import RepCounter, RepWindow, Sample, StatureGauge
 from station.coach.scene import SceneModel, SceneSettings, lifter_box
-from station.coach.setreport import good_rep
+from station.coach.setreport import Rep, SetReport
 from station.drills import FAULT_MAX_YAW, Drill
 from station.pose.keypoints import Pose
 
@@ -46,34 +46,6 @@ class CoachSettings:
     scene: SceneSettings = field(default_factory=SceneSettings)
     read_back_outline: bool = True
     gap_s: float = 1.0  # the lifter lost for longer than this: the rep in progress is dropped
-
-
-@dataclass(frozen=True)
-class Rep:
-    index: int
-    start_s: float
-    bottom_s: float
-    end_s: float
-    faults: tuple[str, ...]
-    metrics: dict[str, float | None]
-    judged: bool  # at least one of the drill's faults could be judged from the view
-    unseen: tuple[str, ...] = ()  # faults the view could not show on this rep
-
-    @property
-    def good(self) -> bool:
-        return good_rep(self.to_json())
-
-    def to_json(self) -> dict:
-        return {
-            "index": self.index,
-            "start_s": round(self.start_s, 3),
-            "bottom_s": round(self.bottom_s, 3),
-            "end_s": round(self.end_s, 3),
-            "faults": list(self.faults),
-            "unseen": list(self.unseen),
-            "judged": self.judged,
-            "metrics": self.metrics,
-        }
 
 
 @dataclass(frozen=True)
@@ -277,15 +249,9 @@ class Coach:
             log.info("fault %s on rep %d of %s", fault, rep.index, self.drill.id)
         return tuple(Event("fault", rep, f) for f in added) + tuple(Event("unseen", rep, f) for f in top.unseen)
 
-    def report(self) -> dict:
-        """The set as one JSON-ready object (the schema of `station analyze --json`)."""
-        return {
-            "drill": self.drill.id,
-            "reps": len(self.reps),
-            "rep_list": [r.to_json() for r in self.reps],
-            "frames": self.frames,
-            "person_frames": self.person_frames,
-        }
+    def report(self) -> SetReport:
+        """The set so far (all of it once `finish()` has run)."""
+        return SetReport(self.drill.id, tuple(self.reps), self.frames, self.person_frames)
 
 
 def _nobody(pose: Pose) -> Posture:

@@ -9,12 +9,21 @@ from __future__ import annotations
 import logging
 import queue
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
-from station.config import ButtonSettings
-from station.kiosk.state import HOLD, SELECT, START
+from station.kiosk.events import HOLD, SELECT, START
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ButtonSettings:
+    select_pin: int = 17  # BCM numbers
+    start_pin: int = 27
+    pull_up: bool = True  # buttons wired between the pin and ground
+    bounce_s: float = 0.05
+    hold_s: float = 1.5  # holding START this long ends the set
 
 
 class Buttons:

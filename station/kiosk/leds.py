@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
-from station.config import LedSettings
-
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LedSettings:
+    enabled: bool = False
+    active_high: bool = True
+    pins: dict[str, int] = field(
+        default_factory=lambda: {
+            "back_rounding": 5, "knees_forward": 6, "hips_drop": 13,
+            "no_lockout": 19, "hips_rise_first": 26, "overextension": 21,
+        }
+    )  # fmt: skip
 
 
 class FaultLeds:

@@ -9,7 +9,7 @@ import pygame
 
 from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
-from station.coach.setreport import good_reps
+from station.coach.setreport import SetReport
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
 from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
@@ -134,25 +134,21 @@ def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
 
 
 def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
-    report = kiosk.state.report or {"reps": 0, "rep_list": [], "drill": kiosk.drill.id}
-    reps = report["rep_list"]
-    good = good_reps(reps)
+    report = kiosk.state.report or SetReport(kiosk.drill.id)
+    reps = report.reps
     ui.text(f"{kiosk.drill.name}: set done", (60, 40), 72, INK, bold=True)
-    ui.text(f"{report['reps']}", (60, 120), 220, INK, bold=True)
+    ui.text(f"{report.count}", (60, 120), 220, INK, bold=True)
     ui.text("reps", (60, 300), 56, MUTED)
-    ui.text(f"{good} good", (330, 150), 110, GREEN, bold=True)
+    ui.text(f"{report.good_reps} good", (330, 150), 110, GREEN, bold=True)
     # What went well, what to fix: the most frequent fault, said as an instruction.
-    counts: dict[str, int] = {}
-    for r in reps:
-        for f in r["faults"]:
-            counts[f] = counts.get(f, 0) + 1
+    counts = {f: len(on) for f, on in report.faults().items()}
     if counts:
         worst = max(counts, key=lambda f: counts[f])
         ui.text("To fix:", (900, 70), 50, MUTED)
         ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {len(reps)} reps)",
                    (900, 125), 56, 960, RED)  # fmt: skip
     # Praise only what was seen: a fault unseen on most reps (the view could not show it) earns none.
-    seen = [f for f in kiosk.drill.faults if sum(f in r.get("unseen", ()) for r in reps) * 2 < len(reps)]
+    seen = [f for f in kiosk.drill.faults if sum(f in r.unseen for r in reps) * 2 < len(reps)]
     clean = [f for f in seen if f not in counts]
     if reps and clean:
         ui.text("Went well:", (900, 260), 50, MUTED)

@@ -7,14 +7,19 @@ Tones are made here (no sound files to ship); no sound card, or sound off, means
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from station.config import SoundSettings
-
 log = logging.getLogger(__name__)
 RATE = 44100
+
+
+@dataclass(frozen=True)
+class SoundSettings:
+    enabled: bool = True
+    volume: float = 0.6  # 0 to 1
 
 
 def tone(notes: list[tuple[float, float]], volume: float) -> np.ndarray:

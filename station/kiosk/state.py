@@ -1,24 +1,48 @@
-"""The kiosk's screens as a state machine. Pure: actions and frame results in, state out.
+"""The kiosk's core: the screens as a state machine, events in, effects out. No I/O.
 
-attract -> chosen -> set -> summary -> (chosen or attract). Time is whatever the caller says
-it is (the frame clock or the UI's monotonic clock), so tests drive it step by step.
+attract -> chosen -> set -> summary -> (chosen or attract). `Kiosk.handle(event)` is the one way
+in: it changes `Kiosk.state` and returns what the shell must do (`station.kiosk.events`). It reads
+no clock (time is each event's `now`), starts no thread and touches no hardware, so tests drive it
+step by step. The coach inside the state is an accumulator of the set in progress, fed here only.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from enum import Enum
 
 from station.coach.faults import TOP_FAULTS
-from station.coach.scene import SceneModel
-from station.coach.session import Coach, CoachSettings, CoachUpdate, Event
+from station.coach.scene import SceneModel, lifter_box
+from station.coach.session import Coach, CoachSettings, CoachUpdate
+from station.coach.session import Event as CoachEvent
+from station.coach.setreport import SetReport
 from station.drills import Drill
+from station.kiosk.events import (
+    HOLD,
+    SELECT,
+    START,
+    CameraBack,
+    CameraLost,
+    Chosen,
+    Effect,
+    Event,
+    FeedWatchdog,
+    ModelProblem,
+    PlaySound,
+    PoseSeen,
+    Pressed,
+    Problem,
+    ShowLamps,
+    SourceProblem,
+    Stopping,
+    StoreSet,
+    Tick,
+)
 from station.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
-SELECT, START, HOLD = "select", "start", "hold"
+__all__ = ["ATTRACT", "CHOSEN", "HOLD", "SELECT", "SET", "START", "SUMMARY", "Kiosk", "KioskSettings", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -34,12 +58,6 @@ class KioskSettings:
     camera_retry_s: float = 3.0  # how often a lost camera is looked for again
 
 
-class Problem(Enum):
-    """What the problem screen explains, by kind (never found by searching a message's words)."""
-
-    CAMERA = "camera"  # the camera is missing or stopped sending: the station retries by itself
-    MODEL = "model"  # the pose model is missing or damaged: someone must install it
-    SOURCE = "source"  # a clip or image could not be read: its message says why
 ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
 
 
@@ -65,24 +83,25 @@ class KioskState:
     coach: Coach | None = None
     lamps: dict[str, Lamp] = field(default_factory=dict)
     last_update: CoachUpdate | None = None
-    report: dict | None = None  # the finished set, on the summary screen
+    report: SetReport | None = None  # the finished set, on the summary screen
     entered_at: float = 0.0
     last_input_at: float = 0.0
     last_person_at: float | None = None
     error: Problem | None = None  # a problem the screen must show
     error_text: str | None = None  # its sentence, for the kinds whose advice depends on it
     rep_flash_at: float | None = None  # when the count last changed (the screen pulses it)
+    alive: bool = False  # the pose stage reported (a frame or a camera retry) since the last tick
+    leds: dict[str, bool] = field(default_factory=dict)  # what the fault LEDs show now
 
 
 class Kiosk:
-    """What the person at the station sees, decided from buttons and the coach."""
+    """What the person at the station sees, decided from buttons, poses and time."""
 
     def __init__(self, drills: list[Drill], settings: KioskSettings, coach_settings: CoachSettings | None = None):
         self.drills = drills
         self.settings = settings
         self.coach_settings = coach_settings or CoachSettings()
         self.state = KioskState()
-        self.finished_sets: list[dict] = []  # reports of sets that ended, oldest first, for the caller to store
         # The room the camera sees, learnt on every screen while nobody (or outside the lifter) is
         # in view, and kept across sets: the back-outline reader reads the back against it.
         self.scene = SceneModel(self.coach_settings.scene)
@@ -91,18 +110,55 @@ class Kiosk:
     def drill(self) -> Drill:
         return self.drills[self.state.drill_index]
 
+    def handle(self, event: Event) -> list[Effect]:
+        """The one way in: the state moves on, and the effects say what the shell must do."""
+        s = self.state
+        coached: list[CoachEvent] = []
+        effects: list[Effect] = []
+        if isinstance(event, Pressed):
+            coached = self._press(event.action, event.now, effects)
+        elif isinstance(event, PoseSeen):
+            coached = self._frame(event)
+        elif isinstance(event, Tick):
+            coached = self._tick(event.now, effects)
+            if s.alive or s.error is Problem.MODEL:
+                # Alive while frames move or a camera is being retried; with no model, while the
+                # screen explains it (a restart would not fix it, and a restart loop would hide it).
+                effects.append(FeedWatchdog())
+            s.alive = False
+        elif isinstance(event, CameraLost):
+            s.error, s.error_text, s.alive = Problem.CAMERA, event.text, True
+        elif isinstance(event, CameraBack):
+            if s.error is Problem.CAMERA:
+                s.error = s.error_text = None
+        elif isinstance(event, ModelProblem):
+            s.error, s.error_text = Problem.MODEL, event.text
+        elif isinstance(event, SourceProblem):
+            s.error, s.error_text = Problem.SOURCE, event.text
+        elif isinstance(event, Chosen):
+            s.drill_index = [d.id for d in self.drills].index(event.drill)
+            self._go(CHOSEN, event.now)
+            if event.start:
+                self._start_set(event.now)
+        elif isinstance(event, Stopping):
+            coached = self._end_set(event.now, effects)
+        # The set is stored before anything else is carried out (a sound that fails must not lose it).
+        stored = [e for e in effects if isinstance(e, StoreSet)]
+        effects = stored + _sounds(coached) + [e for e in effects if not isinstance(e, StoreSet)]
+        lit = {f: lamp.lit for f, lamp in s.lamps.items()} if s.screen == SET else {}
+        if lit != s.leds:
+            s.leds = lit
+            effects.append(ShowLamps(dict(lit)))
+        return effects
+
     def _go(self, screen: str, now: float) -> None:
         if screen != self.state.screen:
             log.info("screen %s -> %s (%s)", self.state.screen, screen, self.drill.id)
         self.state.screen = screen
         self.state.entered_at = now
 
-    def choose(self, drill_id: str, now: float) -> None:
-        self.state.drill_index = [d.id for d in self.drills].index(drill_id)
-        self._go(CHOSEN, now)
-
-    def press(self, action: str, now: float) -> list[Event]:
-        """A button: SELECT cycles drills, START starts and stops a set, holding START ends it."""
+    def _press(self, action: str, now: float, effects: list[Effect]) -> list[CoachEvent]:
+        """SELECT cycles drills, START starts and stops a set, holding START ends it."""
         s = self.state
         s.last_input_at = now
         if s.screen == ATTRACT:
@@ -112,17 +168,17 @@ class Kiosk:
                 s.drill_index = (s.drill_index + 1) % len(self.drills)
                 s.entered_at = now
             elif action == START:
-                self.start_set(now)
+                self._start_set(now)
         elif s.screen == SET:
             if action in (START, HOLD):
-                return self.end_set(now)
+                return self._end_set(now, effects)
         elif s.screen == SUMMARY:
             if action == SELECT:
                 s.drill_index = (s.drill_index + 1) % len(self.drills)
             self._go(CHOSEN, now)
         return []
 
-    def start_set(self, now: float) -> None:
+    def _start_set(self, now: float) -> None:
         s = self.state
         s.coach = Coach(self.drill, self.coach_settings, self.scene)
         s.lamps = {f: Lamp(f) for f in self.drill.faults}
@@ -131,30 +187,31 @@ class Kiosk:
         self._go(SET, now)
         log.info("set started: %s", self.drill.id)
 
-    def end_set(self, now: float) -> list[Event]:
-        """Finish the set: settle the last rep, keep its report, show the summary."""
+    def _end_set(self, now: float, effects: list[Effect]) -> list[CoachEvent]:
+        """Finish the set: settle the last rep, store it (if it has reps), show the summary."""
         s = self.state
-        if s.coach is None:
+        if s.screen != SET or s.coach is None:
             return []
         events = list(s.coach.finish())
         self._light(events, now)
         s.report = s.coach.report()
         s.coach = None
-        if s.report["reps"] > 0:
-            self.finished_sets.append(s.report)
-        log.info("set ended: %s, %d reps", s.report["drill"], s.report["reps"])
+        if s.report.count > 0:
+            effects += [StoreSet(s.report), PlaySound("end")]
+        log.info("set ended: %s, %d reps", s.report.drill, s.report.count)
         self._go(SUMMARY, now)
         return events
 
-    def frame(self, pose: Pose, image=None, image_scale: float = 1.0, now: float | None = None) -> list[Event]:
+    def _frame(self, event: PoseSeen) -> list[CoachEvent]:
         """A pose from the pose stage; during a set it goes to the coach."""
-        s = self.state
-        now = pose.t if now is None else now
-        s.error = s.error_text = None
+        s, pose, image, now = self.state, event.pose, event.image, event.now
+        s.alive = True
+        if s.error in (Problem.CAMERA, Problem.SOURCE):
+            s.error = s.error_text = None  # a frame came through: the source works again
         if pose.person:
             s.last_person_at = now
         if s.screen == SET and s.coach is not None:
-            update = s.coach.update(pose, image, image_scale)
+            update = s.coach.update(pose, image, event.scale)
             s.last_update = update
             self._light(update.events, now)
             return list(update.events)
@@ -162,12 +219,12 @@ class Kiosk:
             # Not coaching yet, but the guidance ("stand side-on") needs a posture: a throwaway coach.
             if s.coach is None or s.coach.drill is not self.drill:
                 s.coach = Coach(self.drill, self.coach_settings, self.scene)
-            s.last_update = s.coach.update(pose, image, image_scale)
+            s.last_update = s.coach.update(pose, image, event.scale)
         elif image is not None:
-            self.scene.update(pose.t, image, None if not pose.person else _box(pose, image_scale, self.coach_settings))
+            self.scene.update(pose.t, image, None if not pose.person else _box(pose, event.scale, self.coach_settings))
         return []
 
-    def _light(self, events: list[Event] | tuple[Event, ...], now: float) -> None:
+    def _light(self, events: list[CoachEvent] | tuple[CoachEvent, ...], now: float) -> None:
         for event in events:
             if event.kind == "rep":
                 self.state.rep_flash_at = now
@@ -183,8 +240,8 @@ class Kiosk:
                 lamp = self.state.lamps[event.fault]
                 lamp.lit, lamp.rep, lamp.unseen = True, event.rep.index, False
 
-    def tick(self, now: float) -> list[Event]:
-        """Time passing: idle screens go back to attract, an abandoned set ends."""
+    def _tick(self, now: float, effects: list[Effect]) -> list[CoachEvent]:
+        """Idle screens go back to attract, an abandoned set ends."""
         s = self.state
         since_input = now - max(s.last_input_at, s.entered_at)
         if s.screen == CHOSEN and since_input > self.settings.idle_s:
@@ -198,7 +255,7 @@ class Kiosk:
             gone_for = now - (s.last_person_at if s.last_person_at is not None else s.entered_at)
             if gone_for > self.settings.walk_away_s and now - s.entered_at > self.settings.walk_away_s:
                 log.info("the lifter walked away: the set ends")
-                return self.end_set(now)
+                return self._end_set(now, effects)
         return []
 
     @property
@@ -211,10 +268,19 @@ class Kiosk:
         c = self.state.coach
         if c is not None:
             return len(c.reps)
-        return self.state.report["reps"] if self.state.report else 0
+        return self.state.report.count if self.state.report else 0
+
+
+def _sounds(events: list[CoachEvent]) -> list[Effect]:
+    """A tick for a good rep, a low tone for a fault (at the rep, or at its top when it shows there)."""
+    out: list[Effect] = []
+    for event in events:
+        if event.kind == "rep":
+            out.append(PlaySound("fault" if event.rep.faults else "rep"))
+        elif event.kind == "fault":
+            out.append(PlaySound("fault"))
+    return out
 
 
 def _box(pose: Pose, image_scale: float, settings: CoachSettings) -> tuple | None:
-    from station.coach.scene import lifter_box
-
     return lifter_box(pose.keypoints, settings.view.min_score, settings.scene.margin, image_scale)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from station.coach.setreport import good_rep
+from station.coach.setreport import Rep
 from station.drills import BACK_UNREAD_CUE, FAULT_CUES, FAULT_NAMES, UNSEEN_CUE
 from station.kiosk.state import Lamp
 from station.pose.keypoints import BONES
@@ -146,19 +146,18 @@ def rep_count(ui: Ui, centre: tuple[float, float], reps: int, pulse: float) -> N
     ui.text("REPS", (centre[0], centre[1] + 190), 60, MUTED, anchor="center", bold=True)
 
 
-def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: dict) -> None:
+def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: Rep) -> None:
     """One rep on the summary: green or red, its faults, its tempo."""
-    good = good_rep(rep)
-    colour = GREEN if good else (RED if rep["faults"] else MUTED)
+    good = rep.good
+    colour = GREEN if good else (RED if rep.faults else MUTED)
     box = ui.rect(x, y, w, h)
     pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(12))
     pygame.draw.rect(ui.surface, colour, box, width=max(2, ui.px(6)), border_radius=ui.px(12))
-    ui.text(str(rep["index"]), (x + w / 2, y + h * 0.22), h * 0.32, colour, anchor="center", bold=True)
-    m = rep.get("metrics", {})
-    down, up = m.get("eccentric_s"), m.get("concentric_s")
+    ui.text(str(rep.index), (x + w / 2, y + h * 0.22), h * 0.32, colour, anchor="center", bold=True)
+    down, up = rep.metrics.get("eccentric_s"), rep.metrics.get("concentric_s")
     tempo = f"{down:.1f}s / {up:.1f}s" if down is not None and up is not None else (f"up {up:.1f}s" if up else "")
     ui.text(tempo, (x + w / 2, y + h * 0.45), h * 0.14, MUTED, anchor="center")
-    label = "good" if good else ("not judged" if not rep["faults"] else "")
-    lines = [FAULT_NAMES[f] for f in rep["faults"]][:3] or [label]
+    label = "good" if good else ("not judged" if not rep.faults else "")
+    lines = [FAULT_NAMES[f] for f in rep.faults][:3] or [label]
     for i, line in enumerate(lines):
         ui.text(line, (x + w / 2, y + h * (0.62 + 0.14 * i)), h * 0.13, INK, anchor="center")

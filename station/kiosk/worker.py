@@ -21,7 +21,7 @@ import numpy as np
 from station.camera.picam import CameraLost
 from station.camera.source import Frame, FrameSource
 from station.errors import StationError
-from station.kiosk.state import Problem
+from station.kiosk.events import Problem
 from station.pipeline import PoseEstimator, pose_of
 from station.pose.keypoints import Pose
 
@@ -38,6 +38,7 @@ class Result:
     error: str | None = None
     problem: Problem | None = None  # the kind of `error`
     end: bool = False
+    back: bool = False  # the source opened again after a problem was reported
     picture: np.ndarray | None = None  # the frame at its size on screen, ready to blit (RGB)
 
 
@@ -111,16 +112,21 @@ class PoseWorker:
         return False
 
     def _run(self) -> None:
+        troubled = False  # a problem was reported: the next source that opens is news
         while not self._stop.is_set():
             try:
                 source = self._open_source()
             except StationError as exc:
                 log.warning("frame source unavailable: %s", exc)
+                troubled = True
                 self._emit(Result(error=str(exc), problem=self._problem))
                 if self._stop.wait(self._retry_s):
                     return
                 continue
             self.live = source.live
+            if troubled:
+                log.info("the frame source is back")
+                troubled = not self._emit(Result(back=True))
             try:
                 if source.live:
                     self._run_live(source)
@@ -130,6 +136,7 @@ class PoseWorker:
                     return
             except CameraLost as exc:
                 log.warning("%s Retrying in %.0f s.", exc, self._retry_s)
+                troubled = True
                 self._emit(Result(error=str(exc), problem=Problem.CAMERA))
                 if self._stop.wait(self._retry_s):
                     return

@@ -1,0 +1,167 @@
+"""The composition root: the one place that turns a `Config` into the station's parts.
+
+Each adapter owns its settings (`CameraSettings` beside the camera, `ButtonSettings` beside the
+buttons, ...); only the entry point reads the config file, and only this module hands each part
+its settings. Everything hardware is chosen here: the camera or a clip, the pose model or none,
+GPIO pins or the mock factory, the screen (full screen on the Pi's console, a window elsewhere).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import queue
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from station.camera.picam import CameraSettings
+from station.camera.source import open_source
+from station.config import Config
+from station.errors import StationError
+from station.kiosk.buttons import Buttons
+from station.kiosk.events import Chosen, ModelProblem
+from station.kiosk.leds import FaultLeds
+from station.kiosk.screens import Ui, View
+from station.kiosk.sound import Sounds
+from station.kiosk.state import Kiosk
+from station.kiosk.worker import PoseWorker
+from station.notify import Notifier
+from station.setkeeper import SetKeeper
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    source: str | None = None  # camera, synthetic[:DRILL[:FAULT]], a clip or an image; None: camera if any
+    drill: str | None = None
+    windowed: bool = False
+    exit_at_end: bool = False
+    screenshot: str | None = None
+    size: tuple[int, int] | None = None  # window size (default 1280x720 windowed, the screen's own size full)
+    max_seconds: float | None = None  # stop after this long (soak tests, demos)
+    fast: bool = False  # recorded sources as fast as they go, not at their own speed (soak, benchmarks)
+    data_folder: Path | None = None  # where sets are kept (default: the data folder; soak and bench use their own)
+
+
+@dataclass
+class Parts:
+    """A station, assembled: the kiosk's core and every adapter around it."""
+
+    kiosk: Kiosk
+    worker: PoseWorker
+    ui: Ui
+    view: View
+    actions: queue.Queue[str]  # button presses, from GPIO or the keyboard
+    buttons: Buttons | None
+    leds: FaultLeds | None
+    sounds: Sounds
+    keeper: SetKeeper
+    notifier: Notifier
+    live: bool  # a camera (frames may be dropped) rather than a file (never)
+
+
+def screen_sized(camera: CameraSettings, box: tuple[int, int]) -> CameraSettings:
+    """The camera settings with the main stream at the size of its box on screen: the ISP scales
+    it for free, and the UI thread only blits (the configured main size gives the aspect)."""
+    w, h = camera.main_size
+    fit = min(box[0] / w, box[1] / h, 1.0)
+    size = (max(16, int(w * fit) // 2 * 2), max(16, int(h * fit) // 2 * 2))
+    return dataclasses.replace(camera, main_size=size)
+
+
+def camera_stack() -> bool:
+    """Whether this machine has the Pi camera stack (picamera2): then the kiosk watches the camera,
+    and a camera that is not connected (yet) is a problem screen and a retry, never an exit."""
+    try:
+        import picamera2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build(options: RunOptions, config: Config, pin_factory: Any = None, start_worker: bool = True) -> Parts:
+    """Every part of a running station, from the options and the config. A bad clip, drill or
+    (with --exit-at-end) model is one StationError before any window opens."""
+    import pygame
+
+    from station.kiosk.buttons import open_buttons
+    from station.kiosk.leds import open_leds
+    from station.kiosk.widgets import CAMERA_BOX
+    from station.paths import data_dir
+
+    spec, note = options.source, None
+    if spec is None:
+        if camera_stack():
+            spec = "camera"
+        else:
+            spec = f"synthetic:{options.drill or 'rdl'}:back_rounding"
+            note = "Demo: synthetic athlete (no camera on this machine)"
+    elif spec.startswith("synthetic"):
+        note = "Demo: synthetic athlete"
+    if options.drill is not None and options.drill not in config.drills:
+        raise StationError(f"There is no drill '{options.drill}': choose one of {', '.join(config.drills)}.")
+    # Open a file once here, so a bad file is one sentence before any window opens. The camera
+    # is opened by the pose worker, which retries: no camera at boot is a problem screen.
+    camera = spec == "camera"
+    first = None if camera else open_source(spec)
+    live = camera or bool(first and first.live)
+    estimator, model_problem = None, None
+    try:
+        from station.pipeline import needs_model
+        from station.pose.movenet import load_movenet
+
+        if camera or needs_model(first):  # type: ignore[arg-type]
+            estimator = load_movenet(config.pose.threads or None, config.pose.settings)
+    except StationError as exc:
+        if options.exit_at_end:
+            raise
+        log.error("%s", exc)
+        model_problem = str(exc)  # the screen says what to do; systemd must not restart-loop on it
+    finally:
+        if first is not None:
+            first.close()
+
+    # Every finished set is kept, whatever the database does (locked, full, damaged).
+    keeper = SetKeeper(options.data_folder or data_dir(create=False))
+    # Stop signals are ours, not SDL's: SDL would turn SIGTERM into a window close (and leave
+    # SIGHUP to kill the process), where the kiosk must store the set in progress first.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
+    pygame.display.init()
+    pygame.font.init()
+    flags = 0
+    if options.windowed or options.size:
+        size = options.size or (1280, 720)
+    else:
+        info = pygame.display.Info()
+        size = (info.current_w or 1920, info.current_h or 1080)
+        flags = pygame.FULLSCREEN if config.kiosk.fullscreen else 0
+    surface = pygame.display.set_mode(size, flags)
+    pygame.display.set_caption("Hinge Station")
+    pygame.mouse.set_visible(options.windowed)
+    ui, view = Ui(surface), View()
+    view.source_note = note
+    kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach)
+    actions: queue.Queue[str] = queue.Queue()
+    buttons = Buttons(config.buttons, actions, pin_factory) if pin_factory else open_buttons(config.buttons, actions)
+    pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
+    box = ui.rect(*CAMERA_BOX)
+    camera_settings = screen_sized(config.camera, (box.w, box.h))
+    worker = PoseWorker(
+        lambda: open_source(spec, camera=camera_settings), estimator, pace=pace,
+        retry_s=config.kiosk.camera_retry_s, camera=live,
+    )  # fmt: skip
+    worker.picture_box = (box.w, box.h)
+    if options.drill is not None:
+        kiosk.handle(Chosen(options.drill, 0.0, start=not live))
+    if model_problem is not None:
+        kiosk.handle(ModelProblem(model_problem, 0.0))
+    elif start_worker:
+        worker.start()
+    return Parts(
+        kiosk=kiosk, worker=worker, ui=ui, view=view, actions=actions, buttons=buttons,
+        leds=open_leds(config.leds), sounds=Sounds(config.sound), keeper=keeper,
+        notifier=Notifier.from_environment(), live=live,
+    )  # fmt: skip

@@ -1,0 +1,50 @@
+"""The composition root: a Config becomes the parts, each with its own settings; bad input is one sentence."""
+
+import pytest
+from gpiozero.pins.mock import MockFactory
+
+from station.camera.picam import CameraSettings
+from station.compose import RunOptions, build, screen_sized
+from station.config import parse
+from station.errors import StationError
+from station.kiosk.state import SET
+from station.kiosk.widgets import CAMERA_BOX
+
+
+def test_the_camera_stream_is_sized_to_its_box_on_screen_keeping_the_aspect():
+    wide = CameraSettings(main_size=(1920, 1080))
+    assert screen_sized(wide, (1000, 800)).main_size == (1000, 562)
+    assert screen_sized(wide, (4000, 4000)).main_size == (1920, 1080)  # never up-scaled by the ISP
+    assert screen_sized(wide, (1000, 800)).fps == wide.fps  # the rest of the settings kept
+
+
+@pytest.fixture
+def pins():
+    factory = MockFactory()
+    yield factory
+    factory.reset()
+
+
+def test_each_adapter_gets_its_own_table_of_the_config(pins, tmp_path):
+    config = parse({"buttons": {"select_pin": 5, "start_pin": 6}, "sound": {"enabled": False},
+                    "kiosk": {"camera_retry_s": 7.0}, "leds": {"enabled": False}})  # fmt: skip
+    options = RunOptions(source="synthetic:rdl", drill="rdl", size=(640, 360), data_folder=tmp_path)
+    parts = build(options, config, pins, start_worker=False)
+    try:
+        assert parts.buttons is not None and parts.buttons.select.pin.info.name == "GPIO5"
+        assert not parts.sounds.enabled and parts.leds is None
+        assert parts.worker._retry_s == 7.0 and parts.keeper.folder == tmp_path
+        assert parts.kiosk.state.screen == SET and parts.kiosk.drill.id == "rdl"  # a demo starts its set at once
+        box = parts.ui.rect(*CAMERA_BOX)
+        assert parts.worker.picture_box == (box.w, box.h)  # the worker scales each frame once, to its box
+    finally:
+        parts.worker.stop()
+        parts.buttons.close()
+        parts.keeper.close()
+
+
+def test_an_unknown_drill_or_a_missing_clip_is_one_sentence_before_any_window(tmp_path):
+    with pytest.raises(StationError, match="There is no drill 'squat'"):
+        build(RunOptions(source="synthetic:rdl", drill="squat", data_folder=tmp_path), parse({}))
+    with pytest.raises(StationError):
+        build(RunOptions(source=str(tmp_path / "missing.mp4"), data_folder=tmp_path), parse({}))
