@@ -360,3 +360,38 @@ def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(tmp_path)
     finally:
         app.close()
         factory.reset()
+
+
+def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
+    """A phone's view of the summary: OpenCV's QR reader on the 1080p screenshot gives the set's text."""
+    import cv2
+
+    from station.takehome import take_home_text
+
+    factory = MockFactory()
+    options = RunOptions(source="synthetic:rdl", drill="rdl", size=(1920, 1080), data_folder=tmp_path)
+    app = KioskApp(options, Config(), factory, start_worker=False)
+    try:
+        feed = Feeder(app)
+        feed.lift(AthleteSpec(drill="rdl", reps=2, lead_in_s=0.5))
+        feed.lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5, faults=Faults.named("knees_forward")))
+        app.actions.put("start")
+        app.step()
+        assert app.kiosk.state.screen == SUMMARY
+        img = shot(app, "summary-1080p", tmp_path)
+        text, corners, _ = cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        report = app.kiosk.state.report
+        assert report is not None and report.count == 3
+        assert text == app.view.take_home[2]
+        assert text.startswith("Hinge Station: Romanian deadlift\n") and "\n3 reps, 2 good\n" in text
+        assert "Knees forward (rep 3): Keep the shins vertical" in text
+        when = text.splitlines()[1]
+        from datetime import datetime
+
+        finished = datetime.strptime(when, "%a %d %b %Y, %H:%M")
+        assert text == take_home_text(report, "Romanian deadlift", finished)  # the set's report, nothing else
+        side = float(np.ptp(corners[0][:, 0]))
+        assert side >= 300  # at least 5 px a module at 1080p: readable from about a metre
+    finally:
+        app.close()
+        factory.reset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import numpy as np
 import pygame
@@ -24,11 +25,14 @@ from station.kiosk.widgets import (
     Ui,
     camera_view,
     fault_lamp,
+    qr_code,
     rep_count,
     rep_tile,
 )
 from station.pose.keypoints import BONES
+from station.takehome import take_home
 
+QR_SIZE = 400  # design px: 5 px a module or more at 1080p (2.5 mm on a 43-inch screen): reads from a metre
 PRIVACY_NOTE = "This camera does not record: no picture is stored or sent anywhere."
 
 
@@ -42,6 +46,7 @@ class View:
         self.source_note: str | None = None  # e.g. "Demo: synthetic athlete (no camera found)"
         self.notice: str | None = None  # something the owner must know, e.g. the history is not being saved
         self.chart: tuple[tuple, pygame.Surface] | None = None  # the summary's chart, drawn once per set
+        self.take_home: tuple[tuple, pygame.Surface, str] | None = None  # the set's QR code and its text
         self.trace: list[tuple[float, float | None, float | None]] = []
         self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
 
@@ -160,12 +165,26 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
         rep_tile(ui, 60 + i * (tile_w + 12), 400, tile_w, 240, rep)
     if view.trace:
         # Drawn once per set, not per redraw: after a ten-minute set the chart took a quarter second.
-        key = (id(report), len(view.trace), ui.px(1800))
+        key = (id(report), len(view.trace), ui.px(1380))
         if view.chart is None or view.chart[0] != key:
-            chart = draw_trace(view.trace, reps, size=(ui.px(1800), ui.px(330)), title="Hip angle over the set")
+            chart = draw_trace(view.trace, reps, size=(ui.px(1380), ui.px(330)), title="Hip angle over the set")
             view.chart = (key, pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"))
         ui.surface.blit(view.chart[1], ui.rect(60, 670, 0, 0))
-    ui.text("Press any button to go again", (1880, 1060), 40, GREEN, anchor="bottomright", bold=True)
+    if report.count:
+        take_home_code(ui, kiosk, view, report)
+    ui.text("Press any button to go again", (1440, 1060), 40, GREEN, anchor="bottomright", bold=True)
+
+
+def take_home_code(ui: Ui, kiosk: Kiosk, view: View, report: SetReport) -> None:
+    """The set as a QR code a phone reads as plain text: made once per set, at the set's end time."""
+    key = (id(report), ui.px(QR_SIZE))
+    if view.take_home is None or view.take_home[0] != key:
+        text, matrix = take_home(report, kiosk.drill.name, datetime.now().astimezone())
+        view.take_home = (key, qr_code(matrix, ui.px(QR_SIZE)), text)
+    code = view.take_home[1]
+    x, y = ui.at(1880, 660)
+    ui.surface.blit(code, (x - code.get_width(), y))
+    ui.text("Scan: your set on your phone", (1880, 650), 30, MUTED, anchor="bottomright")
 
 
 PROBLEMS = {

@@ -161,3 +161,15 @@ def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: Rep) -> None:
     lines = [FAULT_NAMES[f] for f in rep.faults][:3] or [label]
     for i, line in enumerate(lines):
         ui.text(line, (x + w / 2, y + h * (0.62 + 0.14 * i)), h * 0.13, INK, anchor="center")
+
+
+def qr_code(matrix: np.ndarray, size_px: int) -> pygame.Surface:
+    """A QR code as a surface at most `size_px` square: whole pixels per module (a phone reads sharp
+    edges best), dark on white, with the four-module quiet zone the standard asks for."""
+    quiet = 4
+    modules = matrix.shape[0] + 2 * quiet
+    unit = max(1, size_px // modules)
+    grid = np.pad(matrix, quiet, constant_values=False)
+    image = np.where(grid[..., None], 0, 255).astype(np.uint8).repeat(3, axis=2)
+    image = image.repeat(unit, axis=0).repeat(unit, axis=1)
+    return pygame.surfarray.make_surface(image.transpose(1, 0, 2))
