@@ -45,6 +45,7 @@ STEPS=(
     "venv|Create the virtualenv $VENV with --system-site-packages (picamera2 and lgpio come from apt)"
     "package|Install Hinge Station from $HERE into $VENV${PIP_PINS[*]:+ (pinned: ${PIP_PINS[*]})}"
     "folders|Create $CONF_DIR and $DATA_DIR (owned by $USER_NAME, mode 0750)"
+    "readers|Let ${SUDO_USER:-the administrator (the user running sudo)} read the history and health: add them to group $USER_NAME (station status)"
     "config|Write $CONF_DIR/config.toml with the defaults, unless one is there already"
     "model|Install and verify the pose model: $VENV/bin/station model install"
     "link|Put station on the PATH: $LINK -> $VENV/bin/station"
@@ -73,6 +74,16 @@ step_user() {
     else
         useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
             ${joined:+--groups "$joined"} "$USER_NAME"
+    fi
+}
+
+step_readers() {
+    # The kiosk writes its files group-readable (the unit's UMask=0027): members of its group can
+    # run `station status` and `station history` over SSH without sudo.
+    if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && id -u "$SUDO_USER" >/dev/null 2>&1; then
+        usermod -a -G "$USER_NAME" "$SUDO_USER"
+    else
+        echo "    (not run through sudo by a user: add yours with 'usermod -a -G $USER_NAME NAME')"
     fi
 }
 

@@ -127,13 +127,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from station.history import History, format_history
+    from station.history import History, format_history, format_placements
 
     history = History.open()
     try:
-        print(format_history(history.sets(args.since), args.csv))
+        if args.placements:
+            print(format_placements(history.placements(), args.csv))
+        else:
+            print(format_history(history.sets(args.since), args.csv))
     finally:
         history.close()
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from station.health import read_status
+    from station.paths import data_dir
+
+    print("\n".join(read_status(data_dir(create=False)).lines()))
     return 0
 
 
@@ -201,7 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", help="list finished sets")
     p.add_argument("--csv", action="store_true")
     p.add_argument("--since", metavar="DATE", help="only sets finished on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--placements", action="store_true", help="the placement checks that passed, not the sets")
     p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("status", help="the station's health as text: kiosk, camera, temperature, disk, sets")
+    p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("config", help="check a config file")
     p.add_argument("--config", metavar="FILE")

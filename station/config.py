@@ -62,7 +62,8 @@ _TABLES: dict[str, type] = {
 # Every number has a closed range: a value that passes here cannot crash a set or count nothing.
 _RANGES: dict[str, tuple[float, float]] = {
     "kiosk.idle_s": (5, 3600), "kiosk.summary_s": (3, 600), "kiosk.walk_away_s": (1, 120),
-    "kiosk.screen_fps": (5, 120), "kiosk.camera_retry_s": (0.5, 60), "buttons.bounce_s": (0, 1),
+    "kiosk.screen_fps": (5, 120), "kiosk.camera_retry_s": (0.5, 60), "kiosk.health_s": (5, 600),
+    "buttons.bounce_s": (0, 1), "buttons.health_hold_s": (1, 30), "buttons.place_hold_s": (1, 30),
     "buttons.hold_s": (0.3, 10), "sound.volume": (0, 1), "camera.fps": (5, 120), "pose.threads": (0, 64),
     "pose.keypoint_score": (0.05, 0.95), "pose.person_mean_score": (0.05, 0.95),
     "pose.person_keypoints": (3, 17), "pose.extent_score": (0.01, 0.95), "pose.crop_margin": (1, 4),

@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS sets (
     rep_list TEXT NOT NULL,         -- JSON: each rep's times, faults and metrics
     uid TEXT                        -- the set's stable id: writing a set twice stores it once
 );
+CREATE TABLE IF NOT EXISTS placements (
+    id INTEGER PRIMARY KEY,
+    recorded_at TEXT NOT NULL,      -- ISO 8601, UTC
+    clock_synced INTEGER NOT NULL,
+    figures TEXT NOT NULL           -- JSON: each check's figure, limits and verdict
+);
 """
 # Databases made before `uid` existed gain it (and its index) when opened.
 MIGRATIONS = ("ALTER TABLE sets ADD COLUMN uid TEXT",)
@@ -65,8 +71,28 @@ def since_utc(since: str) -> str:
 
 
 class History:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """`read_only`: for readers that are not the kiosk (`station status`, the health page of
+        another process, the sync sender): they never create, migrate or write anything."""
         self.path = path
+        self.read_only = read_only
+        if read_only:
+            if not path.is_file():
+                raise StationError(f"There is no set history at {path} yet.")
+            # A reader without write access to the folder cannot make the WAL's shared-memory file:
+            # while the kiosk runs, the kiosk has made it; while it does not, nothing is writing,
+            # and the file is read as it lies (immutable).
+            uri = path.resolve().as_uri()
+            for query in ("?mode=ro", "?mode=ro&immutable=1"):
+                try:
+                    self._db = sqlite3.connect(uri + query, uri=True, timeout=10)
+                    self._db.execute("SELECT count(*) FROM sets").fetchone()
+                    return
+                except sqlite3.Error as exc:
+                    failure = exc
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.close()
+            raise StationError(f"The set history at {path} cannot be read ({failure}).") from failure
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
@@ -89,6 +115,39 @@ class History:
     @classmethod
     def open(cls, folder: Path | None = None) -> History:
         return cls((folder or data_dir()) / "history.sqlite3")
+
+    @classmethod
+    def reader(cls, folder: Path | None = None) -> History:
+        """The history opened read-only (StationError if there is none yet or it cannot be read)."""
+        return cls((folder or data_dir(create=False)) / "history.sqlite3", read_only=True)
+
+    def count_since(self, since_utc_text: str) -> int:
+        """Sets finished at or after a UTC time (as `since_utc` writes it)."""
+        try:
+            return int(
+                self._db.execute("SELECT count(*) FROM sets WHERE finished_at >= ?", (since_utc_text,)).fetchone()[0]
+            )
+        except sqlite3.Error as exc:
+            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
+
+    def record_placement(self, figures: dict, when: datetime | None = None) -> int:
+        """A placement check that passed: when, and the figures it passed with."""
+        stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO placements (recorded_at, clock_synced, figures) VALUES (?, ?, ?)",
+                (stamp, int(clock_synchronised()), json.dumps(figures)),
+            )
+        return int(cur.lastrowid or 0)
+
+    def placements(self) -> list[dict]:
+        try:
+            rows = self._db.execute(
+                "SELECT id, recorded_at, clock_synced, figures FROM placements ORDER BY id"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []  # a history from before placements were kept
+        return [{"id": r[0], "recorded_at": r[1], "clock_synced": r[2], "figures": json.loads(r[3])} for r in rows]
 
     def record(self, report: SetReport, finished_at: datetime | None = None, uid: str | None = None) -> int:
         """Store one finished set in a single transaction; returns its id (0: `uid` was stored before)."""
@@ -144,4 +203,22 @@ def format_history(rows: list[dict], as_csv: bool) -> str:
     for row in lines:
         mark = "" if row[2] else " (clock not set)"
         text.append(f"{row[0]:>4}  {row[1] + mark:25s}  {row[3]:12s} {row[4]:>4} {row[5]:>4}  {row[7]}")
+    return "\n".join(text)
+
+
+def format_placements(rows: list[dict], as_csv: bool) -> str:
+    """Placement checks that passed, one a line, with their figures."""
+    header = ["id", "recorded_at", "clock_synced", "figures"]
+    lines = [[r["id"], r["recorded_at"], r["clock_synced"], json.dumps(r["figures"], sort_keys=True)] for r in rows]
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(lines)
+        return out.getvalue().rstrip("\n")
+    text = [f"{'id':>4}  {'recorded (UTC)':25s}  figures"]
+    for r in rows:
+        figures = ", ".join(f"{k} {v}" for k, v in sorted(r["figures"].items()))
+        mark = "" if r["clock_synced"] else " (clock not set)"
+        text.append(f"{r['id']:>4}  {r['recorded_at'] + mark:25s}  {figures}")
     return "\n".join(text)

@@ -5,14 +5,16 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from station.kiosk.buttons import Buttons, ButtonSettings
-from station.kiosk.state import HOLD, SELECT, START
+from station.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
 
 
 @pytest.fixture
 def rig():
     factory = MockFactory()
     actions: queue.Queue[str] = queue.Queue()
-    settings = ButtonSettings(select_pin=17, start_pin=27, bounce_s=0.0, hold_s=0.2)
+    settings = ButtonSettings(
+        select_pin=17, start_pin=27, bounce_s=0.0, hold_s=0.2, health_hold_s=1.0, place_hold_s=1.5
+    )
     buttons = Buttons(settings, actions, factory)
     yield factory, actions
     buttons.close()
@@ -45,3 +47,22 @@ def test_holding_start_is_hold_not_start(rig):
     factory, actions = rig
     _press(factory, 27, seconds=0.5)
     assert _drain(actions) == [HOLD]
+
+
+def test_both_buttons_held_open_the_health_page_and_start_is_not_pressed_by_it(rig):
+    factory, actions = rig
+    select, start = factory.pin(17), factory.pin(27)
+    select.drive_low()
+    start.drive_low()
+    time.sleep(1.4)
+    start.drive_high()
+    select.drive_high()
+    time.sleep(0.05)
+    got = _drain(actions)
+    assert got[0] == SELECT and SHOW_HEALTH in got and START not in got and CHECK_PLACEMENT not in got
+
+
+def test_select_held_alone_opens_the_placement_check_once(rig):
+    factory, actions = rig
+    _press(factory, 17, seconds=2.2)
+    assert _drain(actions) == [SELECT, CHECK_PLACEMENT]

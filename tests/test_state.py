@@ -5,6 +5,7 @@ import numpy as np
 from station.athlete import Athlete, AthleteSpec, Faults
 from station.drills import DRILLS
 from station.kiosk.events import (
+    SHOW_HEALTH,
     CameraBack,
     CameraLost,
     Chosen,
@@ -20,7 +21,7 @@ from station.kiosk.events import (
     StoreSet,
     Tick,
 )
-from station.kiosk.state import ATTRACT, CHOSEN, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
+from station.kiosk.state import ATTRACT, CHOSEN, HEALTH, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
 from station.pose.keypoints import Pose
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)
@@ -172,3 +173,19 @@ def test_the_chosen_screen_guides_the_lifter():
     assert k.guidance == "Step back, I can't see your feet"
     k.handle(PoseSeen(Pose(0.1, a.keypoints(a.body(0.1)), True, (640, 480)), 0.1))
     assert k.guidance is None
+
+
+def test_the_health_page_opens_outside_a_set_only_and_closes_by_itself():
+    k = _kiosk()
+    k.handle(Pressed(SHOW_HEALTH, 1))
+    assert k.state.screen == HEALTH
+    k.handle(Tick(1 + SETTINGS.health_s - 1))
+    assert k.state.screen == HEALTH
+    k.handle(Tick(1 + SETTINGS.health_s + 1))
+    assert k.state.screen == ATTRACT
+    k.handle(Pressed(SHOW_HEALTH, 100))
+    k.handle(Pressed(START, 101))  # any button leaves it
+    assert k.state.screen == ATTRACT
+    k.handle(Chosen("rdl", 200, start=True))
+    k.handle(Pressed(SHOW_HEALTH, 201))
+    assert k.state.screen == SET  # never in the middle of someone's set

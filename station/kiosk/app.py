@@ -20,10 +20,13 @@ from typing import Any
 from station.coach.setreport import SetReport
 from station.compose import RunOptions, build
 from station.config import Config
+from station.health import HealthRecord, Machine, read_status
 from station.kiosk import screens
 from station.kiosk.events import (
+    CHECK_PLACEMENT,
     HOLD,
     SELECT,
+    SHOW_HEALTH,
     START,
     CameraBack,
     CameraLost,
@@ -40,11 +43,14 @@ from station.kiosk.events import (
     StoreSet,
     Tick,
 )
-from station.kiosk.state import SET, SUMMARY
+from station.kiosk.state import HEALTH, SET, SUMMARY
 from station.kiosk.worker import Result
 
 log = logging.getLogger(__name__)
 LATENCY_SAMPLES = 5000
+HEALTH_EVERY_S = 5.0  # the health record is rewritten this often (readers call it stale after a minute)
+STATUS_EVERY_S = 2.0  # the health page reads the machine again this often while it is shown
+FPS_WINDOW_S = 60.0  # pose frames a second are counted over this window
 
 __all__ = ["KioskApp", "RunOptions", "main_run", "run"]
 
@@ -62,6 +68,7 @@ class KioskApp:
         self.ui, self.view, self.surface = parts.ui, parts.view, parts.ui.surface
         self.actions, self.buttons, self.leds = parts.actions, parts.buttons, parts.leds
         self.sounds, self.notifier = parts.sounds, parts.notifier
+        self.live = parts.live
         self.started = time.monotonic()
         self.ended = False
         self.stop_signal: int | None = None  # a stop signal arrived: the loop ends after this step
@@ -70,6 +77,11 @@ class KioskApp:
         # Capture -> lamp/screen update, seconds, for the benchmark: the recent ones only, a kiosk runs for months.
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         self._enter_down_at: float | None = None
+        self._frame_times: deque[float] = deque()  # UI times of recent pose results, for the frame rate
+        self._health_at = self._status_at = -1e9
+        self._health_failed = False
+        self.last_problem: str | None = None
+        self.machine = Machine()  # where temperature, throttling and uptime are read (tests fake it)
 
     @property
     def now(self) -> float:
@@ -91,6 +103,10 @@ class KioskApp:
                     self._enter_down_at = now
                 elif event.key == pygame.K_h:
                     self.actions.put(HOLD)
+                elif event.key == pygame.K_i:
+                    self.actions.put(SHOW_HEALTH)
+                elif event.key == pygame.K_p:
+                    self.actions.put(CHECK_PLACEMENT)
             if event.type == pygame.KEYUP and event.key in (pygame.K_RETURN, pygame.K_SPACE):
                 held = self._enter_down_at is not None and now - self._enter_down_at >= self.config.buttons.hold_s
                 self.actions.put(HOLD if held else START)
@@ -111,6 +127,7 @@ class KioskApp:
         self.handle(Tick(now))
         self.keeper.retry(now)
         self.view.notice = self.keeper.problem
+        self._report_health(now)
         if draw:
             screens.draw(self.ui, self.kiosk, self.view, now)
             pygame.display.flip()
@@ -133,6 +150,35 @@ class KioskApp:
         elif isinstance(effect, FeedWatchdog):
             self.fed += 1
 
+    def health_record(self, now: float) -> HealthRecord:
+        """What the kiosk says of itself to `station status`, the health page and the fleet sender."""
+        while self._frame_times and now - self._frame_times[0] > FPS_WINDOW_S:
+            self._frame_times.popleft()
+        span = min(FPS_WINDOW_S, max(now, 1e-3))
+        error = self.kiosk.state.error
+        camera = {Problem.CAMERA: "lost (retrying)", Problem.MODEL: "no model", Problem.SOURCE: "clip unreadable"}
+        wall = time.time()
+        return HealthRecord(
+            written_at=wall, started_at=wall - now, pid=os.getpid(), pose_fps=round(len(self._frame_times) / span, 1),
+            camera=camera[error] if error else ("ok" if self.live else "none (a clip or the synthetic athlete)"),
+            screen=self.kiosk.state.screen, last_problem=self.last_problem, sets_waiting=self.keeper.waiting,
+        )  # fmt: skip
+
+    def _report_health(self, now: float) -> None:
+        """Write the health record every few seconds; on the health page, read the machine too."""
+        if now - self._health_at >= HEALTH_EVERY_S:
+            self._health_at = now
+            try:
+                self.health_record(now).write(self.keeper.folder)
+                self._health_failed = False
+            except OSError as exc:
+                if not self._health_failed:  # one line per outage, not one per write
+                    log.warning("the health record cannot be written in %s (%s)", self.keeper.folder, exc)
+                self._health_failed = True
+        if self.kiosk.state.screen == HEALTH and now - self._status_at >= STATUS_EVERY_S:
+            self._status_at = now
+            self.view.status = read_status(self.keeper.folder, self.machine).lines()
+
     def _drain(self, now: float) -> str | None:
         """Take every result the worker has ready (a file never skips one)."""
         got = None
@@ -147,14 +193,14 @@ class KioskApp:
                 self.handle(CameraBack(now))
                 continue
             if result.error is not None:
-                problem = result.problem or Problem.SOURCE
-                self.handle(
-                    CameraLost(result.error, now) if problem is Problem.CAMERA else SourceProblem(result.error, now)
-                )
+                self.last_problem = result.error
+                camera = (result.problem or Problem.SOURCE) is Problem.CAMERA
+                self.handle(CameraLost(result.error, now) if camera else SourceProblem(result.error, now))
                 continue
             assert result.frame is not None and result.pose is not None
             frame, pose = result.frame, result.pose
             self.handle(PoseSeen(pose, now, frame.rgb, frame.scale))
+            self._frame_times.append(now)
             self.latencies.append(time.perf_counter() - result.captured_at)
             self.frames_shown += 1
             view = self.view

@@ -17,10 +17,12 @@ import numpy as np
 from station.coach.setreport import SetReport
 from station.pose.keypoints import Pose
 
-Action = Literal["select", "start", "hold"]
+Action = Literal["select", "start", "hold", "health", "place"]
 SELECT: Action = "select"
 START: Action = "start"
 HOLD: Action = "hold"  # START held down: ends a set
+SHOW_HEALTH: Action = "health"  # SELECT and START held together: the owner's health page
+CHECK_PLACEMENT: Action = "place"  # SELECT held long: the installer's placement check
 
 
 class Problem(Enum):

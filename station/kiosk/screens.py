@@ -12,7 +12,7 @@ from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
 from station.coach.setreport import SetReport
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
-from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY, Kiosk, Problem
+from station.kiosk.state import ATTRACT, CHOSEN, HEALTH, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
     AMBER,
     BG,
@@ -47,6 +47,7 @@ class View:
         self.notice: str | None = None  # something the owner must know, e.g. the history is not being saved
         self.chart: tuple[tuple, pygame.Surface] | None = None  # the summary's chart, drawn once per set
         self.take_home: tuple[tuple, pygame.Surface, str] | None = None  # the set's QR code and its text
+        self.status: list[str] = []  # the health page's lines (`station status`), read by the shell
         self.trace: list[tuple[float, float | None, float | None]] = []
         self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
 
@@ -64,6 +65,8 @@ def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
         set_screen(ui, kiosk, view, now)
     elif screen == SUMMARY:
         summary(ui, kiosk, view)
+    elif screen == HEALTH:
+        health(ui, kiosk, view, now)
     if view.source_note:
         ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
     if view.notice:
@@ -202,3 +205,23 @@ def problem(ui: Ui, error: Problem, kiosk: Kiosk) -> None:
     ui.wrapped(advice, (260, 440), 56, 1400, INK)
     if kiosk.state.screen == SET:
         ui.text(f"Your set is kept: {kiosk.reps} reps so far.", (260, 700), 52, GREEN)
+
+
+def health(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    """The owner's page: the same lines as `station status`, big enough to read standing."""
+    ui.text("Station health", (60, 40), 80, INK, bold=True)
+    lines = view.status or ["Reading the station..."]
+    box = ui.rect(60, 150, 1800, 820)
+    pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(24))
+    size = min(52.0, 760 / max(1, len(lines)) * 0.8)
+    for i, line in enumerate(lines):
+        key, _, value = line.partition(": ")
+        y = 180 + i * size * 1.25
+        if value:
+            bad = any(w in value for w in ("lost", "no model", "throttled now", "under-voltage now", "not running"))
+            ui.text(key, (100, y), size, MUTED)
+            ui.text(value, (700, y), size, AMBER if bad else INK, bold=bad)
+        else:
+            ui.text(line, (100, y), size, INK, bold=True)
+    left = max(0, int(kiosk.settings.health_s - (now - kiosk.state.entered_at)))
+    ui.text(f"Any button: back. This page closes by itself in {left} s.", (60, 1010), 40, MUTED)

@@ -20,6 +20,7 @@ from station.drills import Drill
 from station.kiosk.events import (
     HOLD,
     SELECT,
+    SHOW_HEALTH,
     START,
     CameraBack,
     CameraLost,
@@ -42,7 +43,9 @@ from station.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ATTRACT", "CHOSEN", "HOLD", "SELECT", "SET", "START", "SUMMARY", "Kiosk", "KioskSettings", "Problem"]
+__all__ = [
+    "ATTRACT", "CHOSEN", "HEALTH", "HOLD", "SELECT", "SET", "START", "SUMMARY", "Kiosk", "KioskSettings", "Problem",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,11 @@ class KioskSettings:
     fullscreen: bool = True
     screen_fps: float = 30.0
     camera_retry_s: float = 3.0  # how often a lost camera is looked for again
+    health_s: float = 30.0  # the owner's health page leaves by itself after this long
 
 
 ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
+HEALTH = "health"  # the owner's page: camera, model, temperature, disk, sets (outside a set only)
 
 
 @dataclass
@@ -161,7 +166,13 @@ class Kiosk:
         """SELECT cycles drills, START starts and stops a set, holding START ends it."""
         s = self.state
         s.last_input_at = now
-        if s.screen == ATTRACT:
+        if action == SHOW_HEALTH:
+            if s.screen != SET:  # never in the middle of someone's set
+                self._go(HEALTH, now)
+            return []
+        if s.screen == HEALTH:
+            self._go(ATTRACT, now)  # any button leaves the owner's page
+        elif s.screen == ATTRACT:
             self._go(CHOSEN, now)
         elif s.screen == CHOSEN:
             if action == SELECT:
@@ -249,8 +260,10 @@ class Kiosk:
             if not seen:
                 s.coach = None
                 self._go(ATTRACT, now)
-        elif s.screen == SUMMARY and since_input > self.settings.summary_s:
-            self._go(ATTRACT, now)
+        elif s.screen in (SUMMARY, HEALTH):
+            stays = self.settings.summary_s if s.screen == SUMMARY else self.settings.health_s
+            if since_input > stays:
+                self._go(ATTRACT, now)
         elif s.screen == SET:
             gone_for = now - (s.last_person_at if s.last_person_at is not None else s.entered_at)
             if gone_for > self.settings.walk_away_s and now - s.entered_at > self.settings.walk_away_s:

@@ -1,0 +1,113 @@
+"""The station's health: fake thermal and throttling readings, a fresh folder, a stale kiosk, another user."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from station.coach.setreport import Rep, SetReport
+from station.health import HealthRecord, Machine, cpu_temperature, read_status, throttling
+from station.history import History
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _machine(tmp_path: Path, temp: str | None = "48312", throttled: str | None = "throttled=0x0\n") -> Machine:
+    root = tmp_path / "sysroot"
+    if temp is not None:
+        zone = root / "sys/class/thermal/thermal_zone0"
+        zone.mkdir(parents=True)
+        (zone / "type").write_text("cpu-thermal\n")
+        (zone / "temp").write_text(temp + "\n")
+    (root / "proc").mkdir(parents=True)
+    (root / "proc/uptime").write_text("93784.5 180000.0\n")
+    return Machine(sys_root=root, vcgencmd=lambda: throttled)
+
+
+def test_the_pis_thermal_zone_and_throttling_flags_are_read_in_words(tmp_path):
+    m = _machine(tmp_path, throttled="throttled=0x50005\n")
+    assert cpu_temperature(m) == pytest.approx(48.312)
+    assert throttling(m) == ["under-voltage now", "throttled now", "under-voltage since boot", "throttled since boot"]
+    assert throttling(Machine(vcgencmd=lambda: "throttled=0x0")) == []
+    lines = read_status(tmp_path / "data", m).lines()
+    assert "CPU temperature: 48.3 C" in lines and "uptime: 1 d 2 h 3 min" in lines
+    assert "throttled: under-voltage now, throttled now, under-voltage since boot, throttled since boot" in lines
+
+
+def test_a_fresh_station_without_readings_still_reports(tmp_path):
+    m = Machine(sys_root=tmp_path / "nothing", vcgencmd=lambda: None)
+    lines = read_status(tmp_path / "never-made", m).lines()
+    assert "CPU temperature: not reported" in lines and "throttled: not reported" in lines
+    assert "sets today: 0" in lines and "sets in the last 7 days: 0" in lines
+    assert "kiosk: not running (no health record yet)" in lines and "uptime: not reported" in lines
+
+
+def test_sets_today_and_this_week_count_by_the_local_day(tmp_path):
+    now = datetime(2026, 11, 29, 9, 30).astimezone()
+    h = History.open(tmp_path)
+    report = SetReport("rdl", (Rep(1, 0.0, 1.0, 2.0, (), {}, True),))
+    for ago in (timedelta(minutes=5), timedelta(hours=10), timedelta(days=3), timedelta(days=9)):
+        h.record(report, (now - ago).astimezone(timezone.utc))
+    h.close()
+    lines = read_status(tmp_path, _machine(tmp_path), now).lines()
+    assert "sets today: 1" in lines and "sets in the last 7 days: 3" in lines  # 10 h ago was yesterday
+
+
+def test_the_kiosks_record_says_running_until_it_goes_stale(tmp_path):
+    record = HealthRecord(time.time(), time.time() - 3700, 42, 14.5, "ok", "set", "No camera found.", 2)
+    record.write(tmp_path)
+    assert oct((tmp_path / "health.json").stat().st_mode & 0o777) == "0o640"
+    machine = _machine(tmp_path)
+    lines = read_status(tmp_path, machine).lines()
+    assert "kiosk: running for 1 h 1 min, screen: set" in lines and "pose frames per second: 14.5" in lines
+    assert "camera: ok" in lines and "last problem: No camera found." in lines
+    assert "sets waiting for the history: 2" in lines
+    HealthRecord(time.time() - 600, time.time() - 4000, 42, 14.5, "ok", "set").write(tmp_path)
+    lines = read_status(tmp_path, machine).lines()
+    assert "kiosk: not running (last seen 0 h 10 min ago)" in lines and "pose frames per second: -" in lines
+
+
+def test_station_status_exits_0_in_a_fresh_data_folder(tmp_path):
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "fresh")}
+    run = subprocess.run([sys.executable, "-m", "station", "status"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert any(line.startswith("CPU temperature:") for line in run.stdout.splitlines())
+    assert "sets today: 0" in run.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="reading as another user needs root (to switch to nobody) and setpriv")  # fmt: skip
+def test_another_user_in_the_group_reads_the_history_while_the_kiosk_runs_and_after():
+    top = Path(tempfile.mkdtemp(prefix="hinge-reader-", dir="/tmp"))  # pytest's own folders are root's alone
+    try:
+        _read_as_another_user(top)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def _read_as_another_user(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    h = History.open(folder)
+    h.record(SetReport("rdl", (Rep(1, 0.0, 1.0, 2.0, (), {}, True),)))
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
+            "from station.history import History; "
+            f"print(len(History.reader(Path({str(folder)!r})).sets()))")  # fmt: skip
+
+    def read_as_nobody() -> subprocess.CompletedProcess:
+        for p in [tmp_path, folder, *folder.iterdir()]:  # the unit's modes: 0750 folders, 0640 files
+            os.chown(p, 0, 65534)
+            os.chmod(p, 0o750 if p.is_dir() else 0o640)
+        cmd = ["setpriv", "--reuid=nobody", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+    while_open = read_as_nobody()  # the kiosk holds the database open: its WAL files are there
+    assert while_open.returncode == 0 and while_open.stdout.strip() == "1", while_open.stderr
+    h.close()  # the kiosk stopped: no WAL files, and the reader cannot make them
+    after = read_as_nobody()
+    assert after.returncode == 0 and after.stdout.strip() == "1", after.stderr
