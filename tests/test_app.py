@@ -398,16 +398,20 @@ def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
 
 
 def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, tmp_path):
-    from station.health import HealthRecord
+    from station.health import HealthRecord, Machine
 
+    zone = tmp_path / "sys/class/thermal/thermal_zone0"  # a Pi's readings, faked
+    zone.mkdir(parents=True)
+    (zone / "type").write_text("cpu-thermal\n")
+    (zone / "temp").write_text("51234\n")
+    app.machine = Machine(sys_root=tmp_path, vcgencmd=lambda: "throttled=0x50000\n")
     Feeder(app).lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=0.3))  # frames through: a frame rate to report
     app.actions.put("health")  # the keyboard's I, or SELECT and START held together
     app.step()
     assert app.kiosk.state.screen == "health"
     lines = app.view.status
-    assert any(line.startswith("CPU temperature:") for line in lines) and any(
-        line.startswith("sets today:") for line in lines
-    )
+    assert "CPU temperature: 51.2 C" in lines and "throttled: under-voltage since boot, throttled since boot" in lines
+    assert any(line.startswith("sets today:") for line in lines)
     record = HealthRecord.read(app.keeper.folder)
     assert record is not None and record.screen in ("attract", "chosen", "health") and record.pid == os.getpid()
     img = shot(app, "health", tmp_path)
