@@ -61,6 +61,7 @@ class Parts:
     keeper: SetKeeper
     notifier: Notifier
     live: bool  # a camera (frames may be dropped) rather than a file (never)
+    worker_started: bool  # False: no model (the problem screen) or a test that feeds results itself
 
 
 def screen_sized(camera: CameraSettings, box: tuple[int, int]) -> CameraSettings:
@@ -163,5 +164,5 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     return Parts(
         kiosk=kiosk, worker=worker, ui=ui, view=view, actions=actions, buttons=buttons,
         leds=open_leds(config.leds), sounds=Sounds(config.sound), keeper=keeper,
-        notifier=Notifier.from_environment(), live=live,
+        notifier=Notifier.from_environment(), live=live, worker_started=model_problem is None and start_worker,
     )  # fmt: skip

@@ -21,6 +21,7 @@ from station.coach.posture import ViewSettings
 from station.coach.session import CoachSettings
 from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
 from station.errors import StationError
+from station.hours import OpeningHours
 from station.kiosk.buttons import ButtonSettings
 from station.kiosk.leds import LedSettings
 from station.kiosk.sound import SoundSettings
@@ -51,6 +52,7 @@ class Config:
     pose: PoseConfig = field(default_factory=PoseConfig)
     coach: CoachSettings = field(default_factory=CoachSettings)
     drills: dict[str, Drill] = field(default_factory=lambda: dict(DRILLS))
+    display: OpeningHours = field(default_factory=OpeningHours)  # [display] opening hours; none: always on
 
 
 # Where each TOML table lands: (table name, dataclass, path into Config)
@@ -153,11 +155,13 @@ def parse(data: dict[str, Any]) -> Config:
     built: dict[str, Any] = {}
     threads = 0
     for name, value in data.items():
-        if name == "drills":
+        if name in ("drills", "display"):  # tables of their own shape (drill ids, days)
+            if not isinstance(value, dict):
+                raise StationError(f"Config key {name} must be a table, [{name}].")
             continue
         if name not in _TABLES:
             raise StationError(
-                f"Config table [{name}] is not known (known: {', '.join(sorted([*_TABLES, 'drills']))})."
+                f"Config table [{name}] is not known (known: {', '.join(sorted([*_TABLES, 'display', 'drills']))})."
             )
         if not isinstance(value, dict):
             raise StationError(f"Config key {name} must be a table, [{name}].")
@@ -199,6 +203,7 @@ def parse(data: dict[str, Any]) -> Config:
         pose=PoseConfig(threads=threads, settings=pose_settings),
         coach=coach,
         drills=_drill_overrides(data.get("drills", {})),
+        display=OpeningHours.parse(data.get("display", {})),
     )
 
 

@@ -6,6 +6,7 @@ one started every `set_frames` frames, so the history database and the summary s
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from station.config import Config
 from station.kiosk.app import KioskApp, RunOptions
 from station.kiosk.events import START, Chosen
-from station.kiosk.state import SET
+from station.kiosk.state import ASLEEP, SET
 
 
 def rss_mb() -> float:
@@ -35,6 +36,26 @@ def open_files() -> int:
 WARMUP_FRAMES = 5000  # the first reading comes after this many frames
 
 
+def _night(app: KioskApp) -> int:
+    """Close the opening hours until the station sleeps, sleep a little, open them again and wait
+    for frames: the worker's source and threads are closed and made again each time."""
+    app.is_open = lambda now: False  # type: ignore[method-assign]
+    deadline = time.monotonic() + 60
+    while app.kiosk.state.screen != ASLEEP and time.monotonic() < deadline:
+        app.step()
+        time.sleep(0.01)
+    slept = app.kiosk.state.screen == ASLEEP
+    for _ in range(10):
+        app.step()
+        time.sleep(0.01)
+    del app.is_open  # the opening hours again (the app's own method)
+    shown = app.frames_shown
+    while app.frames_shown == shown and time.monotonic() < deadline:
+        app.step()
+        time.sleep(0.001)
+    return int(slept)
+
+
 def soak(
     frames: int = 100_000, warmup: int = WARMUP_FRAMES, set_frames: int = 3000, out: Callable[[str], None] = print
 ) -> float:
@@ -45,14 +66,15 @@ def soak(
     """
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    config = Config()
+    # A short idle time: outside opening hours the station sleeps once no button was pressed for it.
+    config = Config(kiosk=dataclasses.replace(Config().kiosk, idle_s=5.0))
     scratch = tempfile.TemporaryDirectory(prefix="hinge-soak-")  # test sets stay out of the gym's history
     options = RunOptions(source="synthetic:kb-swing:back_rounding", drill="kb-swing", size=(640, 360), fast=True,
                          data_folder=Path(scratch.name))  # fmt: skip
     app = KioskApp(options, config)
     start = None
     try:
-        last_switch = 0
+        last_switch, switches, nights = 0, 0, 0
         while app.frames_shown < frames:
             app.step()
             # The kiosk's own loop sleeps between redraws; one that never sleeps would keep the
@@ -68,6 +90,9 @@ def soak(
                 app.step()
                 app.actions.put(START)
                 app.step()
+                switches += 1
+                if switches % 2 == 0:  # every other set, the gym closes and opens again
+                    nights += _night(app)
                 if app.kiosk.state.screen != SET:
                     app.handle(Chosen(app.kiosk.drill.id, app.now, start=True))
                 last_switch = n
@@ -79,7 +104,7 @@ def soak(
         scratch.cleanup()
     assert start is not None
     out(f"end:   {end[0]:.1f} MB resident, {end[1]} open files, {end[2]} threads after {app.frames_shown} frames")
-    out(f"sets recorded: {sets}")
+    out(f"sets recorded: {sets}, nights slept (screen off, camera and model paused): {nights}")
     growth = end[0] - start[0]
     out(f"memory growth: {growth:+.1f} MB, open files {end[1] - start[1]:+d}")
     return growth

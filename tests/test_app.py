@@ -416,3 +416,42 @@ def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, t
     assert record is not None and record.screen in ("attract", "chosen", "health") and record.pid == os.getpid()
     img = shot(app, "health", tmp_path)
     assert count(img, (28, 34, 46), (0, 0.15, 1, 0.85)) > 100_000  # the page's panel
+
+
+def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_keeps_it_on(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    import station.kiosk.app as app_module
+    from station.hours import OpeningHours
+
+    factory = MockFactory()
+    options = RunOptions(source="synthetic:rdl", size=(640, 360), data_folder=tmp_path)
+    app = KioskApp(options, Config(display=OpeningHours.parse({"daily": "06:00-22:00"})), factory)
+    fed: list[int] = []
+    monkeypatch.setattr(app.notifier, "progress", lambda shown, frames: fed.append(frames))
+    try:
+        app.local_time = lambda: datetime(2026, 11, 29, 23, 30).astimezone()  # half past eleven at night
+        monkeypatch.setattr(app_module, "clock_synchronised", lambda: False)
+        for _ in range(5):
+            app.step()
+        assert app.kiosk.state.screen == ATTRACT  # the clock is not set: it may not be night at all
+        monkeypatch.setattr(app_module, "clock_synchronised", lambda: True)
+        app._open_at = -1e9  # look the hours up now, not in five seconds
+        app.step()
+        assert app.kiosk.state.screen == "asleep" and not app.worker._threads  # camera and model rest
+        for _ in range(3):
+            app.step()
+        assert not pixels(app).any()  # black
+        assert len(set(fed[-4:])) == 4  # the watchdog is still fed
+        app.actions.put("select")  # a button wakes it
+        app.step()
+        assert app.kiosk.state.screen == ATTRACT and app.worker._threads
+        deadline = time.monotonic() + 10
+        shown = app.frames_shown
+        while app.frames_shown == shown and time.monotonic() < deadline:
+            app.step()
+            time.sleep(0.01)
+        assert app.frames_shown > shown  # frames again
+    finally:
+        app.close()
+        factory.reset()

@@ -16,12 +16,13 @@ from station.kiosk.events import (
     Pressed,
     Problem,
     ShowLamps,
+    Sleep,
     SourceProblem,
     Stopping,
     StoreSet,
     Tick,
 )
-from station.kiosk.state import ATTRACT, CHOSEN, HEALTH, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
+from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
 from station.pose.keypoints import Pose
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)
@@ -189,3 +190,24 @@ def test_the_health_page_opens_outside_a_set_only_and_closes_by_itself():
     k.handle(Chosen("rdl", 200, start=True))
     k.handle(Pressed(SHOW_HEALTH, 201))
     assert k.state.screen == SET  # never in the middle of someone's set
+
+
+def test_outside_opening_hours_it_sleeps_when_idle_wakes_on_a_button_and_at_opening():
+    k = _kiosk()
+    assert k.handle(Tick(1, open=False)) == [Sleep(True), FeedWatchdog()]  # nobody pressed anything: sleep
+    assert k.state.screen == ASLEEP and FeedWatchdog() in k.handle(Tick(2, open=False))  # fed while asleep
+    woken = k.handle(Pressed(SELECT, 3))
+    assert Sleep(False) in woken and k.state.screen == ATTRACT  # a button wakes it, and does nothing else
+    k.handle(Pressed(SELECT, 4))
+    assert k.state.screen == CHOSEN
+    k.handle(Tick(4 + SETTINGS.idle_s - 1, open=False))
+    assert k.state.screen == CHOSEN  # awake for idle_s after the last button
+    assert Sleep(True) in k.handle(Tick(4 + SETTINGS.idle_s + 1, open=False))
+    assert Sleep(False) in k.handle(Tick(100, open=True)) and k.state.screen == ATTRACT  # opening time
+
+
+def test_a_set_in_progress_is_never_put_to_sleep():
+    k = _kiosk()
+    k.handle(Chosen("rdl", 0, start=True))
+    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    assert Sleep(True) not in k.handle(Tick(k.state.last_person_at + 1, open=False)) and k.state.screen == SET

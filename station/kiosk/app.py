@@ -15,12 +15,14 @@ import signal
 import sys
 import time
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 from station.coach.setreport import SetReport
 from station.compose import RunOptions, build
 from station.config import Config
 from station.health import HealthRecord, Machine, read_status
+from station.history import clock_synchronised
 from station.kiosk import screens
 from station.kiosk.events import (
     CHECK_PLACEMENT,
@@ -38,12 +40,13 @@ from station.kiosk.events import (
     Pressed,
     Problem,
     ShowLamps,
+    Sleep,
     SourceProblem,
     Stopping,
     StoreSet,
     Tick,
 )
-from station.kiosk.state import HEALTH, SET, SUMMARY
+from station.kiosk.state import ASLEEP, HEALTH, SET, SUMMARY
 from station.kiosk.worker import Result
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,8 @@ LATENCY_SAMPLES = 5000
 HEALTH_EVERY_S = 5.0  # the health record is rewritten this often (readers call it stale after a minute)
 STATUS_EVERY_S = 2.0  # the health page reads the machine again this often while it is shown
 FPS_WINDOW_S = 60.0  # pose frames a second are counted over this window
+HOURS_EVERY_S = 5.0  # the opening hours are looked up this often
+ASLEEP_FPS = 2.0  # screen refreshes a second while asleep: buttons still answer, the CPU rests
 
 __all__ = ["KioskApp", "RunOptions", "main_run", "run"]
 
@@ -82,6 +87,10 @@ class KioskApp:
         self._health_failed = False
         self.last_problem: str | None = None
         self.machine = Machine()  # where temperature, throttling and uptime are read (tests fake it)
+        self.hours = config.display
+        self.worker_wanted = parts.worker_started  # no model: the worker never runs, asleep or not
+        self.local_time = lambda: datetime.now().astimezone()  # the wall clock where the station stands
+        self._open_at, self._open = -1e9, True
 
     @property
     def now(self) -> float:
@@ -124,7 +133,7 @@ class KioskApp:
             self.handle(Pressed(self.actions.get_nowait(), now))  # type: ignore[arg-type]
         if self._drain(now) == "end":
             self.ended = True
-        self.handle(Tick(now))
+        self.handle(Tick(now, self.is_open(now)))
         self.keeper.retry(now)
         self.view.notice = self.keeper.problem
         self._report_health(now)
@@ -149,6 +158,23 @@ class KioskApp:
                 self.leds.show(dict(effect.lit))
         elif isinstance(effect, FeedWatchdog):
             self.fed += 1
+        elif isinstance(effect, Sleep):
+            log.info("%s", "outside opening hours: screen off, camera and model resting" if effect.asleep else "awake")
+            if effect.asleep:
+                self.worker.pause()
+                self.view.image = self.view.keypoints = None
+            elif self.worker_wanted:
+                self.worker.resume()
+
+    def is_open(self, now: float) -> bool:
+        """Inside the opening hours, looked up every few seconds; always while the clock is not set
+        (a Pi without network time may think it is the middle of the night)."""
+        if self.hours.always:
+            return True
+        if now - self._open_at >= HOURS_EVERY_S:
+            self._open_at = now
+            self._open = not clock_synchronised() or self.hours.is_open(self.local_time())
+        return self._open
 
     def health_record(self, now: float) -> HealthRecord:
         """What the kiosk says of itself to `station status`, the health page and the fleet sender."""
@@ -160,7 +186,10 @@ class KioskApp:
         wall = time.time()
         return HealthRecord(
             written_at=wall, started_at=wall - now, pid=os.getpid(), pose_fps=round(len(self._frame_times) / span, 1),
-            camera=camera[error] if error else ("ok" if self.live else "none (a clip or the synthetic athlete)"),
+            camera=camera[error] if error else (
+                "resting (outside opening hours)" if self.kiosk.state.screen == ASLEEP
+                else "ok" if self.live else "none (a clip or the synthetic athlete)"
+            ),
             screen=self.kiosk.state.screen, last_problem=self.last_problem, sets_waiting=self.keeper.waiting,
         )  # fmt: skip
 
@@ -285,7 +314,7 @@ def run(options: RunOptions, config: Config) -> int:
                 break
             if options.max_seconds is not None and app.now > options.max_seconds:
                 break
-            clock.tick(config.kiosk.screen_fps)
+            clock.tick(ASLEEP_FPS if app.kiosk.state.screen == ASLEEP else config.kiosk.screen_fps)
         if app.stop_signal is not None:
             log.info("stop signal %d: the set in progress is kept", app.stop_signal)
             code = 130 if app.stop_signal == getattr(signal, "SIGINT", -1) else 0

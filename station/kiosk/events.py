@@ -54,9 +54,11 @@ class PoseSeen:
 
 @dataclass(frozen=True)
 class Tick:
-    """Time passing, once per screen refresh: timers run, the watchdog is fed if the station is alive."""
+    """Time passing, once per screen refresh: timers run, the watchdog is fed if the station is alive.
+    `open`: inside the opening hours (or the clock is not set yet); outside them the station sleeps."""
 
     now: float
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,14 @@ class StoreSet:
 
 @dataclass(frozen=True)
 class FeedWatchdog:
-    """The station is alive: frames move, or a problem screen is explaining itself."""
+    """The station is alive: frames move, or a problem screen is explaining itself, or it sleeps."""
 
 
-Effect = PlaySound | ShowLamps | StoreSet | FeedWatchdog
+@dataclass(frozen=True)
+class Sleep:
+    """Outside the opening hours: blank the screen and rest the camera and model (`asleep`), or wake."""
+
+    asleep: bool
+
+
+Effect = PlaySound | ShowLamps | StoreSet | FeedWatchdog | Sleep

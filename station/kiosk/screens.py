@@ -12,7 +12,7 @@ from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
 from station.coach.setreport import SetReport
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
-from station.kiosk.state import ATTRACT, CHOSEN, HEALTH, SET, SUMMARY, Kiosk, Problem
+from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
     AMBER,
     BG,
@@ -53,8 +53,11 @@ class View:
 
 
 def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
-    ui.surface.fill(BG)
     screen = kiosk.state.screen
+    if screen == ASLEEP:
+        ui.surface.fill((0, 0, 0))  # outside opening hours: black (SDL cannot switch a KMS screen off)
+        return
+    ui.surface.fill(BG)
     if kiosk.state.error and screen in (ATTRACT, CHOSEN, SET):
         problem(ui, kiosk.state.error, kiosk)
     elif screen == ATTRACT:

@@ -9,6 +9,7 @@ step by step. The coach inside the state is an accumulator of the set in progres
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 from station.coach.faults import TOP_FAULTS
@@ -34,6 +35,7 @@ from station.kiosk.events import (
     Pressed,
     Problem,
     ShowLamps,
+    Sleep,
     SourceProblem,
     Stopping,
     StoreSet,
@@ -44,7 +46,8 @@ from station.pose.keypoints import Pose
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ATTRACT", "CHOSEN", "HEALTH", "HOLD", "SELECT", "SET", "START", "SUMMARY", "Kiosk", "KioskSettings", "Problem",
+    "ASLEEP", "ATTRACT", "CHOSEN", "HEALTH", "HOLD", "SELECT", "SET", "START", "SUMMARY",
+    "Kiosk", "KioskSettings", "Problem",
 ]  # fmt: skip
 
 
@@ -64,6 +67,7 @@ class KioskSettings:
 
 ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
 HEALTH = "health"  # the owner's page: camera, model, temperature, disk, sets (outside a set only)
+ASLEEP = "asleep"  # outside the opening hours: a black screen, camera and model resting; a button wakes it
 
 
 @dataclass
@@ -90,7 +94,7 @@ class KioskState:
     last_update: CoachUpdate | None = None
     report: SetReport | None = None  # the finished set, on the summary screen
     entered_at: float = 0.0
-    last_input_at: float = 0.0
+    last_input_at: float = -math.inf  # no button pressed yet
     last_person_at: float | None = None
     error: Problem | None = None  # a problem the screen must show
     error_text: str | None = None  # its sentence, for the kinds whose advice depends on it
@@ -126,7 +130,8 @@ class Kiosk:
             coached = self._frame(event)
         elif isinstance(event, Tick):
             coached = self._tick(event.now, effects)
-            if s.alive or s.error is Problem.MODEL:
+            self._sleep_or_wake(event, effects)
+            if s.alive or s.error is Problem.MODEL or s.screen == ASLEEP:
                 # Alive while frames move or a camera is being retried; with no model, while the
                 # screen explains it (a restart would not fix it, and a restart loop would hide it).
                 effects.append(FeedWatchdog())
@@ -156,6 +161,19 @@ class Kiosk:
             effects.append(ShowLamps(dict(lit)))
         return effects
 
+    def _sleep_or_wake(self, tick: Tick, effects: list[Effect]) -> None:
+        """Closed: sleep once no button has been pressed for idle_s (never during a set). Open: wake."""
+        s = self.state
+        if s.screen == ASLEEP:
+            if tick.open:
+                effects.append(Sleep(False))
+                self._go(ATTRACT, tick.now)
+        elif not tick.open and s.screen != SET and tick.now - s.last_input_at > self.settings.idle_s:
+            s.coach = None
+            s.last_update = None
+            effects.append(Sleep(True))
+            self._go(ASLEEP, tick.now)
+
     def _go(self, screen: str, now: float) -> None:
         if screen != self.state.screen:
             log.info("screen %s -> %s (%s)", self.state.screen, screen, self.drill.id)
@@ -166,6 +184,11 @@ class Kiosk:
         """SELECT cycles drills, START starts and stops a set, holding START ends it."""
         s = self.state
         s.last_input_at = now
+        if s.screen == ASLEEP:
+            # Any button wakes it (and does nothing else): awake while buttons are pressed, for idle_s.
+            effects.append(Sleep(False))
+            self._go(ATTRACT, now)
+            return []
         if action == SHOW_HEALTH:
             if s.screen != SET:  # never in the middle of someone's set
                 self._go(HEALTH, now)

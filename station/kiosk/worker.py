@@ -99,6 +99,20 @@ class PoseWorker:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=5)
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def pause(self) -> None:
+        """Rest the camera and the model (outside opening hours): the source is closed, results dropped."""
+        self.stop()
+        while not self.results.empty():
+            self.results.get_nowait()
+
+    def resume(self) -> None:
+        """Open the source again and go on (a clip starts from its beginning)."""
+        if self._threads:
+            return
+        self._stop.clear()
+        self.start()
 
     def _emit(self, result: Result) -> bool:
         """Hand a result to the UI, waiting while it is busy; False once stopping."""
