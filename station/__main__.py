@@ -120,6 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         source=args.source, drill=args.drill, windowed=args.windowed, exit_at_end=args.exit_at_end,
         screenshot=args.screenshot, max_seconds=args.seconds, size=_size(args.size) if args.size else None,
+        place=args.place,
     )  # fmt: skip
     if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
         raise StationError("--exit-at-end needs --source FILE and --drill ID.")
@@ -207,7 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="FILE", help="save the last screen as PNG")
     p.add_argument("--size", metavar="WxH", help="window size, e.g. 800x480")
     p.add_argument("--seconds", type=float, help="quit after this many seconds (soak tests, demos)")
-    p.set_defaults(func=_cmd_run)
+    p.set_defaults(func=_cmd_run, place=False)
+
+    p = sub.add_parser("place", help="the installer's placement check, live (on the kiosk: hold SELECT 5 s)")
+    p.add_argument("--source", help="camera, synthetic[:DRILL[:FAULT]] or a clip (default: camera if any)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--config", metavar="FILE", help="config file (default /etc/hinge-station/config.toml)")
+    p.add_argument("--screenshot", metavar="FILE", help="save the last screen as PNG")
+    p.add_argument("--size", metavar="WxH", help="window size, e.g. 800x480")
+    p.add_argument("--seconds", type=float, help="quit after this many seconds")
+    p.set_defaults(func=_cmd_run, place=True, drill=None, exit_at_end=False)
 
     p = sub.add_parser("history", help="list finished sets")
     p.add_argument("--csv", action="store_true")

@@ -21,7 +21,7 @@ from station.camera.source import open_source
 from station.config import Config
 from station.errors import StationError
 from station.kiosk.buttons import Buttons
-from station.kiosk.events import Chosen, ModelProblem
+from station.kiosk.events import CHECK_PLACEMENT, Chosen, ModelProblem, Pressed
 from station.kiosk.leds import FaultLeds
 from station.kiosk.screens import Ui, View
 from station.kiosk.sound import Sounds
@@ -44,6 +44,7 @@ class RunOptions:
     max_seconds: float | None = None  # stop after this long (soak tests, demos)
     fast: bool = False  # recorded sources as fast as they go, not at their own speed (soak, benchmarks)
     data_folder: Path | None = None  # where sets are kept (default: the data folder; soak and bench use their own)
+    place: bool = False  # open on the installer's placement check (`station place`)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     pygame.mouse.set_visible(options.windowed)
     ui, view = Ui(surface), View()
     view.source_note = note
-    kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach)
+    kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach, config.placement)
     actions: queue.Queue[str] = queue.Queue()
     buttons = Buttons(config.buttons, actions, pin_factory) if pin_factory else open_buttons(config.buttons, actions)
     pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
@@ -157,6 +158,8 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     worker.picture_box = (box.w, box.h)
     if options.drill is not None:
         kiosk.handle(Chosen(options.drill, 0.0, start=not live))
+    if options.place:
+        kiosk.handle(Pressed(CHECK_PLACEMENT, 0.0))
     if model_problem is not None:
         kiosk.handle(ModelProblem(model_problem, 0.0))
     elif start_worker:

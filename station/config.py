@@ -26,6 +26,7 @@ from station.kiosk.buttons import ButtonSettings
 from station.kiosk.leds import LedSettings
 from station.kiosk.sound import SoundSettings
 from station.kiosk.state import KioskSettings
+from station.placement import PlacementSettings
 from station.pose.movenet import PoseSettings
 
 if sys.version_info >= (3, 11):
@@ -53,13 +54,14 @@ class Config:
     coach: CoachSettings = field(default_factory=CoachSettings)
     drills: dict[str, Drill] = field(default_factory=lambda: dict(DRILLS))
     display: OpeningHours = field(default_factory=OpeningHours)  # [display] opening hours; none: always on
+    placement: PlacementSettings = field(default_factory=PlacementSettings)
 
 
 # Where each TOML table lands: (table name, dataclass, path into Config)
 _TABLES: dict[str, type] = {
     "kiosk": KioskSettings, "buttons": ButtonSettings, "leds": LedSettings, "sound": SoundSettings,
     "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
-    "smoothing": SmoothingSettings, "back": BackSettings,
+    "smoothing": SmoothingSettings, "back": BackSettings, "placement": PlacementSettings,
 }  # fmt: skip
 # Every number has a closed range: a value that passes here cannot crash a set or count nothing.
 _RANGES: dict[str, tuple[float, float]] = {
@@ -80,6 +82,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "back.scene_from": (0.1, 1.5), "back.body_within": (0.05, 1), "back.min_contrast": (1, 400),
     "back.texture_ratio": (0, 20), "back.min_edges": (3, 60), "back.max_residual": (0.001, 1),
     "back.max_speed": (0.05, 20),
+    "placement.min_height": (0.2, 0.95), "placement.max_height": (0.3, 1), "placement.margin": (0, 0.2),
+    "placement.room_ahead": (0, 1.5), "placement.room_behind": (0, 1.5), "placement.max_roll_deg": (1, 30),
+    "placement.max_backlight": (1, 20), "placement.blown_out": (0.01, 1), "placement.min_light": (0, 200),
+    "placement.contrast_headroom": (0.5, 5), "placement.max_moving": (0, 0.5), "placement.min_known": (0, 1),
+    "placement.camera_vfov_deg": (10, 150), "placement.typical_height_m": (1, 2.5), "placement.window_s": (0.2, 10),
+    "placement.hold_s": (0.5, 30), "placement.timeout_s": (10, 3600),
 }  # fmt: skip
 _DEFAULT_RANGE = (0, 1e6)  # any number not listed: finite and not negative
 _PIXEL_RANGE = (16, 4096)  # camera sizes
@@ -189,6 +197,9 @@ def parse(data: dict[str, Any]) -> Config:
     back = built.get("back", BackSettings())
     if back.first >= back.last or back.min_edges > back.profiles:
         raise StationError("Config keys back.first/last/min_edges: need first < last, min_edges <= profiles.")
+    placement = built.get("placement", PlacementSettings())
+    if not placement.min_height < placement.max_height:
+        raise StationError("Config keys placement.min_height and max_height: need min_height < max_height.")
     view = built.get("view", ViewSettings())
     if not view.side_max_yaw < view.front_min_yaw:
         raise StationError("Config keys view.side_max_yaw and view.front_min_yaw: need side_max_yaw < front_min_yaw.")

@@ -455,3 +455,16 @@ def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_k
     finally:
         app.close()
         factory.reset()
+
+
+def test_a_good_placement_is_recorded_and_listed_by_station_history(app, tmp_path):
+    app.actions.put("place")  # the keyboard's P, or SELECT held for 5 seconds
+    app.step()
+    assert app.kiosk.state.screen == "place"
+    camera = Camera(size=(640, 480), body_fraction=0.62)
+    Feeder(app).lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=6, fps=15, camera=camera))
+    shot(app, "place", tmp_path)
+    assert [p["figures"]["height"] for p in app.history.placements()] == [app.kiosk.state.placed.figures["height"]]
+    listed = subprocess.run([sys.executable, "-m", "station", "history", "--placements"], capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2 and "height 0.6" in listed.stdout

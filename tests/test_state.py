@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from station.athlete import Athlete, AthleteSpec, Faults
+from station.athlete import Athlete, AthleteSpec, Camera, Faults
 from station.drills import DRILLS
 from station.kiosk.events import (
+    CHECK_PLACEMENT,
     SHOW_HEALTH,
     CameraBack,
     CameraLost,
@@ -15,6 +16,7 @@ from station.kiosk.events import (
     PoseSeen,
     Pressed,
     Problem,
+    RecordPlacement,
     ShowLamps,
     Sleep,
     SourceProblem,
@@ -22,7 +24,20 @@ from station.kiosk.events import (
     StoreSet,
     Tick,
 )
-from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, HOLD, SELECT, SET, START, SUMMARY, Kiosk, KioskSettings
+from station.kiosk.state import (
+    ASLEEP,
+    ATTRACT,
+    CHOSEN,
+    HEALTH,
+    HOLD,
+    PLACE,
+    SELECT,
+    SET,
+    START,
+    SUMMARY,
+    Kiosk,
+    KioskSettings,
+)
 from station.pose.keypoints import Pose
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)
@@ -211,3 +226,23 @@ def test_a_set_in_progress_is_never_put_to_sleep():
     k.handle(Chosen("rdl", 0, start=True))
     _lift(k, AthleteSpec(drill="rdl", reps=1))
     assert Sleep(True) not in k.handle(Tick(k.state.last_person_at + 1, open=False)) and k.state.screen == SET
+
+
+def test_the_placement_check_records_a_good_placement_once_and_any_button_leaves():
+    k = _kiosk()
+    k.handle(Pressed(CHECK_PLACEMENT, 0))
+    assert k.state.screen == PLACE
+    spec = AthleteSpec(drill="rdl", reps=1, lead_in_s=7, fps=15, camera=Camera(size=(640, 480), body_fraction=0.62))
+    recorded = []
+    for t, keypoints, image in Athlete(spec).frames():
+        if t > 6:
+            break
+        effects = k.handle(PoseSeen(Pose(t, keypoints, True, (640, 480)), t, image))
+        recorded += [e for e in effects if isinstance(e, RecordPlacement)]
+    assert len(recorded) == 1 and 0.55 < recorded[0].figures["height"] < 0.7
+    assert k.state.placed is not None and k.state.placed.passed
+    k.handle(Pressed(SELECT, 7))
+    assert k.state.screen == ATTRACT and k.state.placement is None
+    k.handle(Chosen("rdl", 8, start=True))
+    k.handle(Pressed(CHECK_PLACEMENT, 9))
+    assert k.state.screen == SET  # not in the middle of a set

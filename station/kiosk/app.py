@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import sys
 import time
 from collections import deque
@@ -21,6 +22,7 @@ from typing import Any
 from station.coach.setreport import SetReport
 from station.compose import RunOptions, build
 from station.config import Config
+from station.errors import StationError
 from station.health import HealthRecord, Machine, read_status
 from station.history import clock_synchronised
 from station.kiosk import screens
@@ -39,6 +41,7 @@ from station.kiosk.events import (
     PoseSeen,
     Pressed,
     Problem,
+    RecordPlacement,
     ShowLamps,
     Sleep,
     SourceProblem,
@@ -158,6 +161,11 @@ class KioskApp:
                 self.leds.show(dict(effect.lit))
         elif isinstance(effect, FeedWatchdog):
             self.fed += 1
+        elif isinstance(effect, RecordPlacement):
+            try:
+                self.keeper.history().record_placement(dict(effect.figures))
+            except (StationError, sqlite3.Error, OSError) as exc:
+                log.warning("the placement could not be recorded in the history (%s)", exc)
         elif isinstance(effect, Sleep):
             log.info("%s", "outside opening hours: screen off, camera and model resting" if effect.asleep else "awake")
             if effect.asleep:

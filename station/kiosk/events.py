@@ -139,10 +139,17 @@ class FeedWatchdog:
 
 
 @dataclass(frozen=True)
+class RecordPlacement:
+    """The placement check passed: keep when, and its figures, in the history."""
+
+    figures: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class Sleep:
     """Outside the opening hours: blank the screen and rest the camera and model (`asleep`), or wake."""
 
     asleep: bool
 
 
-Effect = PlaySound | ShowLamps | StoreSet | FeedWatchdog | Sleep
+Effect = PlaySound | ShowLamps | StoreSet | FeedWatchdog | Sleep | RecordPlacement

@@ -12,7 +12,7 @@ from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
 from station.coach.setreport import SetReport
 from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
-from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, SET, SUMMARY, Kiosk, Problem
+from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, PLACE, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
     AMBER,
     BG,
@@ -70,6 +70,8 @@ def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
         summary(ui, kiosk, view)
     elif screen == HEALTH:
         health(ui, kiosk, view, now)
+    elif screen == PLACE:
+        place(ui, kiosk, view)
     if view.source_note:
         ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
     if view.notice:
@@ -228,3 +230,33 @@ def health(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
             ui.text(line, (100, y), size, INK, bold=True)
     left = max(0, int(kiosk.settings.health_s - (now - kiosk.state.entered_at)))
     ui.text(f"Any button: back. This page closes by itself in {left} s.", (60, 1010), 40, MUTED)
+
+
+CHECK_TITLES = {"distance": "Distance", "height": "Height and tilt", "angle": "Angle", "light": "Light",
+                "scene": "Background"}  # fmt: skip
+
+
+def place(ui: Ui, kiosk: Kiosk, view: View) -> None:
+    """The installer's page: the live picture, and each check with pass or fail and what to change."""
+    placed = kiosk.state.placed
+    passed = placed is not None and placed.passed
+    camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale, colour=GREEN if passed else AMBER)
+    x = 1180
+    ui.text("Placement check", (x, 40), 72, INK, bold=True)
+    if placed is None:
+        ui.wrapped("Stand on the floor mark, side-on to the camera, arms down.", (x, 150), 46, 680, MUTED)
+    else:
+        y = 140.0
+        for check in placed.checks:
+            colour = GREEN if check.passed else (MUTED if check.passed is None else RED)
+            pygame.draw.circle(ui.surface, colour, ui.at(x + 18, y + 26), ui.px(16))
+            ui.text(CHECK_TITLES[check.name], (x + 50, y), 46, INK, bold=True)
+            y += 56
+            if check.passed is False or check.passed is None:
+                y = ui.wrapped(check.advice, (x + 50, y), 36, 650, colour) + 6
+            y = ui.wrapped(check.figure, (x + 50, y), 28, 650, MUTED) + 18
+    if passed:
+        ui.text("Good placement: recorded", (60, 1000), 56, GREEN, bold=True)
+    elif placed is not None and placed.good_for_s > 0:
+        ui.text("All good: hold still...", (60, 1000), 56, GREEN, bold=True)
+    ui.text("Any button: back", (1880, 1060), 36, MUTED, anchor="bottomright")

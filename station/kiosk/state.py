@@ -19,6 +19,7 @@ from station.coach.session import Event as CoachEvent
 from station.coach.setreport import SetReport
 from station.drills import Drill
 from station.kiosk.events import (
+    CHECK_PLACEMENT,
     HOLD,
     SELECT,
     SHOW_HEALTH,
@@ -34,6 +35,7 @@ from station.kiosk.events import (
     PoseSeen,
     Pressed,
     Problem,
+    RecordPlacement,
     ShowLamps,
     Sleep,
     SourceProblem,
@@ -41,12 +43,13 @@ from station.kiosk.events import (
     StoreSet,
     Tick,
 )
+from station.placement import Placement, PlacementCheck, PlacementSettings
 from station.pose.keypoints import Pose
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ASLEEP", "ATTRACT", "CHOSEN", "HEALTH", "HOLD", "SELECT", "SET", "START", "SUMMARY",
+    "ASLEEP", "ATTRACT", "CHOSEN", "HEALTH", "HOLD", "PLACE", "SELECT", "SET", "START", "SUMMARY",
     "Kiosk", "KioskSettings", "Problem",
 ]  # fmt: skip
 
@@ -67,6 +70,7 @@ class KioskSettings:
 
 ATTRACT, CHOSEN, SET, SUMMARY = "attract", "chosen", "set", "summary"
 HEALTH = "health"  # the owner's page: camera, model, temperature, disk, sets (outside a set only)
+PLACE = "place"  # the installer's placement check: a person on the mark, five checks with advice
 ASLEEP = "asleep"  # outside the opening hours: a black screen, camera and model resting; a button wakes it
 
 
@@ -99,6 +103,8 @@ class KioskState:
     error: Problem | None = None  # a problem the screen must show
     error_text: str | None = None  # its sentence, for the kinds whose advice depends on it
     rep_flash_at: float | None = None  # when the count last changed (the screen pulses it)
+    placement: PlacementCheck | None = None  # on the placement screen: the check in progress
+    placed: Placement | None = None  # and its latest verdict
     alive: bool = False  # the pose stage reported (a frame or a camera retry) since the last tick
     leds: dict[str, bool] = field(default_factory=dict)  # what the fault LEDs show now
 
@@ -106,10 +112,14 @@ class KioskState:
 class Kiosk:
     """What the person at the station sees, decided from buttons, poses and time."""
 
-    def __init__(self, drills: list[Drill], settings: KioskSettings, coach_settings: CoachSettings | None = None):
+    def __init__(
+        self, drills: list[Drill], settings: KioskSettings, coach_settings: CoachSettings | None = None,
+        placement: PlacementSettings | None = None,
+    ) -> None:  # fmt: skip
         self.drills = drills
         self.settings = settings
         self.coach_settings = coach_settings or CoachSettings()
+        self.placement_settings = placement or PlacementSettings()
         self.state = KioskState()
         # The room the camera sees, learnt on every screen while nobody (or outside the lifter) is
         # in view, and kept across sets: the back-outline reader reads the back against it.
@@ -127,7 +137,7 @@ class Kiosk:
         if isinstance(event, Pressed):
             coached = self._press(event.action, event.now, effects)
         elif isinstance(event, PoseSeen):
-            coached = self._frame(event)
+            coached = self._frame(event, effects)
         elif isinstance(event, Tick):
             coached = self._tick(event.now, effects)
             self._sleep_or_wake(event, effects)
@@ -162,13 +172,14 @@ class Kiosk:
         return effects
 
     def _sleep_or_wake(self, tick: Tick, effects: list[Effect]) -> None:
-        """Closed: sleep once no button has been pressed for idle_s (never during a set). Open: wake."""
+        """Closed: sleep once no button has been pressed for idle_s (never during a set or a placement
+        check: an installer may come after hours). Open: wake."""
         s = self.state
         if s.screen == ASLEEP:
             if tick.open:
                 effects.append(Sleep(False))
                 self._go(ATTRACT, tick.now)
-        elif not tick.open and s.screen != SET and tick.now - s.last_input_at > self.settings.idle_s:
+        elif not tick.open and s.screen not in (SET, PLACE) and tick.now - s.last_input_at > self.settings.idle_s:
             s.coach = None
             s.last_update = None
             effects.append(Sleep(True))
@@ -193,8 +204,13 @@ class Kiosk:
             if s.screen != SET:  # never in the middle of someone's set
                 self._go(HEALTH, now)
             return []
-        if s.screen == HEALTH:
-            self._go(ATTRACT, now)  # any button leaves the owner's page
+        if action == CHECK_PLACEMENT:
+            if s.screen != SET:
+                self._start_placement(now)
+            return []
+        if s.screen in (HEALTH, PLACE):
+            s.placement = None
+            self._go(ATTRACT, now)  # any button leaves the owner's and the installer's pages
         elif s.screen == ATTRACT:
             self._go(CHOSEN, now)
         elif s.screen == CHOSEN:
@@ -211,6 +227,14 @@ class Kiosk:
                 s.drill_index = (s.drill_index + 1) % len(self.drills)
             self._go(CHOSEN, now)
         return []
+
+    def _start_placement(self, now: float) -> None:
+        s = self.state
+        s.placement = PlacementCheck(self.placement_settings, self.coach_settings.view, self.coach_settings.back)
+        s.placed = None
+        s.coach = None
+        self._go(PLACE, now)
+        log.info("placement check started")
 
     def _start_set(self, now: float) -> None:
         s = self.state
@@ -236,7 +260,7 @@ class Kiosk:
         self._go(SUMMARY, now)
         return events
 
-    def _frame(self, event: PoseSeen) -> list[CoachEvent]:
+    def _frame(self, event: PoseSeen, effects: list[Effect]) -> list[CoachEvent]:
         """A pose from the pose stage; during a set it goes to the coach."""
         s, pose, image, now = self.state, event.pose, event.image, event.now
         s.alive = True
@@ -249,11 +273,19 @@ class Kiosk:
             s.last_update = update
             self._light(update.events, now)
             return list(update.events)
-        if s.screen == CHOSEN:
+        if s.screen in (CHOSEN, PLACE):
             # Not coaching yet, but the guidance ("stand side-on") needs a posture: a throwaway coach.
             if s.coach is None or s.coach.drill is not self.drill:
                 s.coach = Coach(self.drill, self.coach_settings, self.scene)
             s.last_update = s.coach.update(pose, image, event.scale)
+            if s.screen == PLACE and s.placement is not None:
+                was = s.placement.passed_at
+                s.placed = s.placement.update(
+                    pose.t, pose.keypoints, s.last_update.posture, image, event.scale, self.scene.view()
+                )
+                if was is None and s.placed.passed:
+                    log.info("placement check passed: %s", s.placed.figures)
+                    effects.append(RecordPlacement(dict(s.placed.figures)))
         elif image is not None:
             self.scene.update(pose.t, image, None if not pose.person else _box(pose, event.scale, self.coach_settings))
         return []
@@ -283,9 +315,12 @@ class Kiosk:
             if not seen:
                 s.coach = None
                 self._go(ATTRACT, now)
-        elif s.screen in (SUMMARY, HEALTH):
-            stays = self.settings.summary_s if s.screen == SUMMARY else self.settings.health_s
+        elif s.screen in (SUMMARY, HEALTH, PLACE):
+            stays = {SUMMARY: self.settings.summary_s, HEALTH: self.settings.health_s}.get(
+                s.screen, self.placement_settings.timeout_s
+            )
             if since_input > stays:
+                s.placement = None
                 self._go(ATTRACT, now)
         elif s.screen == SET:
             gone_for = now - (s.last_person_at if s.last_person_at is not None else s.entered_at)
