@@ -96,7 +96,7 @@ def test_the_time_a_set_finished_is_kept_not_the_time_it_was_written(tmp_path):
 
 
 def test_with_neither_database_nor_journal_writable_the_set_waits_in_memory(tmp_path):
-    with tmpfs(tmp_path / "ro", "ro,size=64k") as ro:
+    with tmpfs(tmp_path / "ro", "ro,size=512k") as ro:
         keeper = SetKeeper(ro)
         keeper.keep(_report(2))
         assert keeper.waiting == 1 and keeper.problem is not None and not (ro / JOURNAL_NAME).exists()
