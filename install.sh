@@ -2,7 +2,8 @@
 # Install Hinge Station on Raspberry Pi OS (Bookworm or Trixie) so it boots into the kiosk.
 #   sudo ./install.sh              install or update (idempotent: safe to run again)
 #   ./install.sh --dry-run         print every step, change nothing (any Linux, no root)
-# Options: --root DIR (install under DIR, for tests), --keep-desktop (do not boot to the console).
+# Options: --root DIR (install under DIR, for tests), --keep-desktop (do not boot to the console),
+#          --sync (also the fleet sender, hinge-station-sync.service: sets and health to the gym's PostgreSQL).
 # Environment: STATION_MODEL_DIR=DIR takes the pose model from DIR instead of downloading it.
 set -euo pipefail
 
@@ -10,11 +11,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 DRY=0
 ROOT=""
 KEEP_DESKTOP=0
+SYNC=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --dry-run) DRY=1 ;;
         --root) ROOT=${2:?--root needs a folder}; shift ;;
         --keep-desktop) KEEP_DESKTOP=1 ;;
+        --sync) SYNC=1 ;;
         -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -27,6 +30,9 @@ VENV=$PREFIX/venv
 CONF_DIR=/etc/hinge-station
 DATA_DIR=/var/lib/hinge-station
 UNIT=/etc/systemd/system/hinge-station.service
+SYNC_USER=hinge-station-sync
+SYNC_UNIT=/etc/systemd/system/hinge-station-sync.service
+PASSWORD_FILE=$CONF_DIR/db-password
 GROUPS_WANTED=(video render input gpio audio)
 LINK=/usr/local/bin/station
 
@@ -53,6 +59,14 @@ STEPS=(
     "console|Boot to the console (multi-user.target), so the kiosk owns the screen"
     "enable|Enable and (re)start hinge-station.service"
 )
+if [ "$SYNC" = 1 ]; then
+    STEPS+=(
+        "syncuser|Create system user $SYNC_USER in group $USER_NAME (reads the history, no devices)"
+        "syncunit|Install the systemd unit $SYNC_UNIT (hinge-station-sync.service: station sync, network, no devices)"
+        "syncsecret|Create $PASSWORD_FILE (root only, mode 0600, empty until you write the password into it)"
+        "syncenable|Enable and (re)start hinge-station-sync.service (set [sync] in $CONF_DIR/config.toml first)"
+    )
+fi
 
 say() { printf '==> %s\n' "$*"; }
 r() { printf '%s%s' "$ROOT" "$1"; }  # a path under --root
@@ -129,6 +143,35 @@ step_unit() {
     sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station run|" "$HERE/systemd/hinge-station.service" >"$(r "$UNIT")"
     chmod 0644 "$(r "$UNIT")"
     systemctl daemon-reload
+}
+
+step_syncuser() {
+    if id -u "$SYNC_USER" >/dev/null 2>&1; then
+        usermod -a -G "$USER_NAME" "$SYNC_USER"
+    else
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+            --no-user-group --gid "$USER_NAME" "$SYNC_USER"
+    fi
+}
+
+step_syncunit() {
+    install -d "$(dirname "$(r "$SYNC_UNIT")")"
+    sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station sync|" "$HERE/systemd/hinge-station-sync.service" >"$(r "$SYNC_UNIT")"
+    chmod 0644 "$(r "$SYNC_UNIT")"
+    systemctl daemon-reload
+}
+
+step_syncsecret() {
+    install -d -m 0755 "$(r "$CONF_DIR")"
+    if [ ! -e "$(r "$PASSWORD_FILE")" ]; then
+        install -m 0600 /dev/null "$(r "$PASSWORD_FILE")"
+    fi
+    chmod 0600 "$(r "$PASSWORD_FILE")"
+}
+
+step_syncenable() {
+    systemctl enable hinge-station-sync.service
+    systemctl restart hinge-station-sync.service
 }
 
 step_console() {

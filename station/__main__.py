@@ -149,6 +149,78 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sync(args: argparse.Namespace) -> int:
+    import signal
+
+    from station.config import load
+    from station.fleet.sender import Sender, init_database, password
+    from station.paths import data_dir
+
+    settings = load(args.config).sync
+    secret = password(args.password_file)
+    if args.init:
+        print(init_database(settings, secret))
+        return 0
+    if not settings.enabled and not args.once:
+        logging.getLogger("station.sync").warning(
+            "syncing is off: set enabled = true in [sync] of the config, then restart hinge-station-sync")
+        return 0
+    state = Path(args.state or os.environ.get("STATE_DIRECTORY", "").split(":")[0] or data_dir(create=False) / "sync")
+    sender = Sender(settings, data_dir(create=False), state, secret)
+    if args.once:
+        sender.step()
+        return 0 if sender.failures == 0 else 1
+    signal.signal(signal.SIGTERM, lambda *_: sender.stop.set())
+    signal.signal(signal.SIGINT, lambda *_: sender.stop.set())
+    sender.run()
+    return 0
+
+
+def _fleet_connection(url: str, password_file: str | None):
+    from station.fleet.sender import SyncSettings, connect, password
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise StationError("--db takes postgresql://USER@HOST:5432/DBNAME.")
+    try:
+        return connect(SyncSettings(database_url=url), password(password_file))
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise StationError(f"The fleet database cannot be reached ({str(exc).strip().splitlines()[0]}).") from None
+        raise
+
+
+def _cmd_fleet_report(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from station.fleet.report import format_csv, format_html, format_text, read_report
+    from station.history import since_utc
+
+    if args.html:
+        check_output_path(args.html, "HTML report", (".html", ".htm"))
+    since = (datetime.fromisoformat(since_utc(args.since)) if args.since
+             else datetime.now(timezone.utc) - timedelta(days=30))  # fmt: skip
+    conn = _fleet_connection(args.db, args.password_file)
+    try:
+        report = read_report(conn, since)
+    finally:
+        conn.close()
+    print(format_csv(report) if args.csv else format_text(report), end="" if args.csv else "\n")
+    if args.html:
+        Path(args.html).write_text(format_html(report), encoding="utf-8")
+    return 0
+
+
+def _cmd_fleet_bench(args: argparse.Namespace) -> int:
+    from station.fleet.bench import bench
+
+    if not 1 <= args.stations <= 1000 or not 1 <= args.sets <= 1_000_000:
+        raise StationError("--stations takes 1 to 1000 and --sets 1 to 1,000,000.")
+    conn = _fleet_connection(args.db, args.password_file)
+    conn.close()
+    bench(args.db, args.stations, args.sets, args.password_file)
+    return 0
+
+
 def _cmd_config(args: argparse.Namespace) -> int:
     from station.config import load
 
@@ -227,6 +299,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="the station's health as text: kiosk, camera, temperature, disk, sets")
     p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser("sync", help="send finished sets and health beats to the gym's PostgreSQL ([sync] table)")
+    p.add_argument("--config", metavar="FILE", help="config file (default /etc/hinge-station/config.toml)")
+    p.add_argument("--init", action="store_true", help="create or migrate the database's tables, then exit")
+    p.add_argument("--once", action="store_true", help="deliver what waits and one beat, then exit")
+    p.add_argument("--state", metavar="DIR", help="where the sender keeps its cursor (default: $STATE_DIRECTORY)")
+    p.add_argument("--password-file", metavar="FILE", help="the database password (default: systemd's credential)")
+    p.set_defaults(func=_cmd_sync)
+
+    p = sub.add_parser("fleet", help="the owner's report from the gym's database, and its benchmark")
+    fleet = p.add_subparsers(dest="fleet_command", required=True)
+    q = fleet.add_parser("report", help="per station: up or down, sets and reps per day, drills, faults")
+    q.add_argument("--db", required=True, metavar="URL", help="postgresql://USER@HOST:5432/DBNAME")
+    q.add_argument("--since", metavar="DATE", help="from this date (default: 30 days ago)")
+    q.add_argument("--html", metavar="FILE", help="also write one self-contained HTML page with charts")
+    q.add_argument("--csv", action="store_true", help="a CSV (station, day, drill, sets, reps, good reps) instead")
+    q.add_argument("--password-file", metavar="FILE", help="the database password, if it needs one")
+    q.set_defaults(func=_cmd_fleet_report)
+    q = fleet.add_parser("bench", help="sync N sets from M stations into DB and time the report")
+    q.add_argument("--db", required=True, metavar="URL", help="an empty scratch database: it is filled")
+    q.add_argument("--stations", type=int, default=20)
+    q.add_argument("--sets", type=int, default=10_000)
+    q.add_argument("--password-file", metavar="FILE")
+    q.set_defaults(func=_cmd_fleet_bench)
 
     p = sub.add_parser("config", help="check a config file")
     p.add_argument("--config", metavar="FILE")

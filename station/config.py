@@ -21,6 +21,7 @@ from station.coach.posture import ViewSettings
 from station.coach.session import CoachSettings
 from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
 from station.errors import StationError
+from station.fleet.sender import SyncSettings
 from station.hours import OpeningHours
 from station.kiosk.buttons import ButtonSettings
 from station.kiosk.leds import LedSettings
@@ -55,6 +56,7 @@ class Config:
     drills: dict[str, Drill] = field(default_factory=lambda: dict(DRILLS))
     display: OpeningHours = field(default_factory=OpeningHours)  # [display] opening hours; none: always on
     placement: PlacementSettings = field(default_factory=PlacementSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
 
 # Where each TOML table lands: (table name, dataclass, path into Config)
@@ -62,6 +64,7 @@ _TABLES: dict[str, type] = {
     "kiosk": KioskSettings, "buttons": ButtonSettings, "leds": LedSettings, "sound": SoundSettings,
     "camera": CameraSettings, "pose": PoseSettings, "view": ViewSettings,
     "smoothing": SmoothingSettings, "back": BackSettings, "placement": PlacementSettings,
+    "sync": SyncSettings,
 }  # fmt: skip
 # Every number has a closed range: a value that passes here cannot crash a set or count nothing.
 _RANGES: dict[str, tuple[float, float]] = {
@@ -88,10 +91,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "placement.contrast_headroom": (0.5, 5), "placement.max_moving": (0, 0.5), "placement.min_known": (0, 1),
     "placement.camera_vfov_deg": (10, 150), "placement.typical_height_m": (1, 2.5), "placement.window_s": (0.2, 10),
     "placement.hold_s": (0.5, 30), "placement.timeout_s": (10, 3600),
+    "sync.interval_s": (1, 86400), "sync.beat_s": (10, 86400), "sync.batch": (1, 10000),
+    "sync.max_backoff_s": (1, 86400), "sync.connect_timeout_s": (1, 300),
 }  # fmt: skip
 _DEFAULT_RANGE = (0, 1e6)  # any number not listed: finite and not negative
 _PIXEL_RANGE = (16, 4096)  # camera sizes
 MAX_CONFIG_BYTES = 1_000_000
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _PIN_RANGE = (2, 27)
 
 
@@ -119,6 +125,10 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
         if not all(_PIXEL_RANGE[0] <= v <= _PIXEL_RANGE[1] for v in value):
             raise StationError(f"Config key {key} must hold sizes from {_PIXEL_RANGE[0]} to {_PIXEL_RANGE[1]} pixels.")
         return tuple(value)
+    if isinstance(default, str):
+        if not isinstance(value, str) or len(value) > 1000 or any(ord(c) < 32 for c in value):
+            raise StationError(f"Config key {key} must be a line of text, not {value!r}.")
+        return value
     if isinstance(default, dict):
         if not isinstance(value, dict):
             raise StationError(f"Config key {key} must be a table.")
@@ -197,6 +207,13 @@ def parse(data: dict[str, Any]) -> Config:
     back = built.get("back", BackSettings())
     if back.first >= back.last or back.min_edges > back.profiles:
         raise StationError("Config keys back.first/last/min_edges: need first < last, min_edges <= profiles.")
+    sync = built.get("sync", SyncSettings())
+    if sync.sslmode not in SSL_MODES:
+        raise StationError(f"Config key sync.sslmode must be one of {', '.join(SSL_MODES)}, not {sync.sslmode!r}.")
+    if sync.database_url and not sync.database_url.startswith(("postgresql://", "postgres://")):
+        raise StationError("Config key sync.database_url must look like postgresql://USER@HOST:5432/DBNAME.")
+    if ":" in sync.database_url.partition("://")[2].partition("@")[0] and "@" in sync.database_url:
+        raise StationError("Config key sync.database_url holds a password: keep it in the credential file instead.")
     placement = built.get("placement", PlacementSettings())
     if not placement.min_height < placement.max_height:
         raise StationError("Config keys placement.min_height and max_height: need min_height < max_height.")

@@ -25,6 +25,12 @@ from pathlib import Path
 from station.errors import StationError
 
 RECORD_NAME = "health.json"
+SYNC_STATE = Path("/var/lib/hinge-station-sync")  # the fleet sender's state folder (its cursor)
+# The Pi firmware's throttling word in sysfs (Pi 4: soc/soc:firmware; Pi 5: soc@.../...:firmware).
+FIRMWARE_THROTTLED = (
+    "sys/devices/platform/soc*/*firmware*/get_throttled",
+    "sys/devices/platform/*firmware*/get_throttled",
+)
 STALE_S = 60.0  # a record older than this: the kiosk is not running (it writes every few seconds)
 THROTTLE_FLAGS = {  # vcgencmd get_throttled: bit -> what it means, in words
     0: "under-voltage now",
@@ -94,12 +100,24 @@ def cpu_temperature(machine: Machine) -> float | None:
 
 
 def throttling(machine: Machine) -> list[str] | None:
-    """The Pi firmware's throttling flags in words ([] when all is well), or None where not reported."""
-    out = machine.vcgencmd()
-    if not out or "=" not in out:
-        return None
+    """The Pi firmware's throttling flags in words ([] when all is well), or None where not reported.
+    Read from the firmware's sysfs file where the kernel has one (no device needed: the sandboxed
+    fleet sender reads it too), else from `vcgencmd get_throttled`."""
+    raw = None
+    for pattern in FIRMWARE_THROTTLED:
+        for path in sorted(machine.sys_root.glob(pattern)):
+            raw = _read(path)
+            if raw:
+                break
+        if raw:
+            break
+    if not raw:
+        out = machine.vcgencmd()
+        if not out or "=" not in out:
+            return None
+        raw = out.strip().split("=", 1)[1]
     try:
-        bits = int(out.strip().split("=", 1)[1], 16)
+        bits = int(raw.strip(), 16)
     except ValueError:
         return None
     return [words for bit, words in THROTTLE_FLAGS.items() if bits >> bit & 1]
@@ -160,7 +178,31 @@ class Status:
         return lines
 
 
-def read_status(folder: Path, machine: Machine | None = None, now: datetime | None = None) -> Status:
+def sync_state(folder: Path, sync_folder: Path | None = None) -> str:
+    """The fleet sender as the status tells it: off, or how many sets wait and when it last delivered."""
+    from station.fleet.sender import Cursor
+    from station.history import History
+
+    cursor = Cursor(sync_folder or Path(os.environ.get("STATION_SYNC_STATE", SYNC_STATE)))
+    try:
+        stamp = cursor.path.stat().st_mtime
+    except OSError:
+        return "off (not set up on this station)"
+    last = datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        history = History.reader(folder)
+    except StationError:
+        return f"on, last delivery {last}"
+    try:
+        return f"on, {history.count_after(cursor.read())} sets waiting, last delivery {last}"
+    except StationError:
+        return f"on, last delivery {last}"
+    finally:
+        history.close()
+
+
+def read_status(folder: Path, machine: Machine | None = None, now: datetime | None = None,
+                sync_folder: Path | None = None) -> Status:  # fmt: skip
     """Read everything; nothing here raises for a missing reading or a fresh data folder."""
     from station.history import History, since_utc
 
@@ -200,7 +242,7 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
         sets_today=sets_today,
         sets_week=sets_week,
         history_note=note,
-        sync="off (not set up on this station)",
+        sync=sync_state(folder, sync_folder),
     )
 
 

@@ -130,6 +130,24 @@ class History:
         except sqlite3.Error as exc:
             raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
 
+    def after(self, last_id: int, limit: int) -> list[dict]:
+        """Finished sets stored after row `last_id`, oldest first, as stored (rep_list as JSON text)."""
+        query = ("SELECT id, uid, finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list FROM sets"
+                 " WHERE id > ? ORDER BY id LIMIT ?")  # fmt: skip
+        try:
+            self._db.row_factory = sqlite3.Row
+            return [dict(r) for r in self._db.execute(query, (last_id, limit))]
+        except sqlite3.Error as exc:
+            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
+        finally:
+            self._db.row_factory = None
+
+    def count_after(self, last_id: int) -> int:
+        try:
+            return int(self._db.execute("SELECT count(*) FROM sets WHERE id > ?", (last_id,)).fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
+
     def record_placement(self, figures: dict, when: datetime | None = None) -> int:
         """A placement check that passed: when, and the figures it passed with."""
         stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,34 @@ def clip_reports(clip_poses):
         return cache[clip]
 
     return report
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL server for the fleet tests, started once per run (fsync off: a test server).
+    Where PostgreSQL is not installed the fleet tests skip, saying how to get it (.ci/run installs it)."""
+    from tests.pgserver import PostgresServer, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb): `apt-get install postgresql`, as .ci/run does")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install -e '.[test]'")
+    root = Path(tempfile.mkdtemp(prefix="hinge-pg-", dir="/tmp"))  # the server's user must reach it
+    root.chmod(0o755)
+    try:
+        server = PostgresServer(root / "pg")
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"a PostgreSQL server cannot be made here: {exc}")
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def fleet_db(postgres, request):
+    """An empty database of its own for one test."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:50].lower()
+    return postgres.create_database(name)

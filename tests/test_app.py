@@ -438,14 +438,14 @@ def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_k
         monkeypatch.setattr(app_module, "clock_synchronised", lambda: True)
         app._open_at = -1e9  # look the hours up now, not in five seconds
         app.step()
-        assert app.kiosk.state.screen == "asleep" and not app.worker._threads  # camera and model rest
+        assert app.kiosk.state.screen == "asleep" and app.worker.paused  # camera and model rest
         for _ in range(3):
             app.step()
         assert not pixels(app).any()  # black
         assert len(set(fed[-4:])) == 4  # the watchdog is still fed
         app.actions.put("select")  # a button wakes it
         app.step()
-        assert app.kiosk.state.screen == ATTRACT and app.worker._threads
+        assert app.kiosk.state.screen == ATTRACT and not app.worker.paused
         deadline = time.monotonic() + 10
         shown = app.frames_shown
         while app.frames_shown == shown and time.monotonic() < deadline:

@@ -111,3 +111,27 @@ def _read_as_another_user(tmp_path: Path) -> None:
     h.close()  # the kiosk stopped: no WAL files, and the reader cannot make them
     after = read_as_nobody()
     assert after.returncode == 0 and after.stdout.strip() == "1", after.stderr
+
+
+def test_throttling_is_read_from_the_firmwares_sysfs_file_without_vcgencmd(tmp_path):
+    firmware = tmp_path / "sys/devices/platform/soc/soc:firmware"
+    firmware.mkdir(parents=True)
+    (firmware / "get_throttled").write_text("50005\n")
+    machine = Machine(sys_root=tmp_path, vcgencmd=lambda: None)  # no device for vcgencmd: a sandboxed reader
+    assert throttling(machine) == ["under-voltage now", "throttled now", "under-voltage since boot",
+                                   "throttled since boot"]  # fmt: skip
+
+
+def test_the_status_tells_the_fleet_senders_backlog_from_its_cursor(tmp_path):
+    from station.fleet.sender import Cursor
+
+    h = History.open(tmp_path / "data")
+    for _ in range(5):
+        h.record(SetReport("rdl", (Rep(1, 0.0, 1.0, 2.0, (), {}, True),)))
+    h.close()
+    machine = Machine(sys_root=tmp_path / "none", vcgencmd=lambda: None)
+    assert "sync: off (not set up on this station)" in read_status(tmp_path / "data", machine,
+                                                                   sync_folder=tmp_path / "nosync").lines()  # fmt: skip
+    Cursor(tmp_path / "sync").write(3)
+    line = [x for x in read_status(tmp_path / "data", machine, sync_folder=tmp_path / "sync").lines() if "sync:" in x]
+    assert line[0].startswith("sync: on, 2 sets waiting, last delivery ")

@@ -87,3 +87,11 @@ def test_unknown_options_are_refused():
 
 def test_shared_files_exist():
     assert Path(ROOT / "systemd/config.toml").exists()
+
+
+def test_dry_run_with_sync_names_the_sender_and_the_default_leaves_it_off(tmp_path):
+    run = [["bash", str(ROOT / "install.sh"), "--dry-run", *extra] for extra in ([], ["--sync"])]
+    plain, synced = (subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path) for cmd in run)
+    assert plain.returncode == 0 and synced.returncode == 0
+    assert "hinge-station-sync.service" not in plain.stdout
+    assert "hinge-station-sync.service" in synced.stdout and "db-password (root only, mode 0600" in synced.stdout

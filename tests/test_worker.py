@@ -121,3 +121,34 @@ def test_latest_slot_counts_what_it_dropped():
     assert slot.take(0.01) is None
     threading.Timer(0.05, lambda: slot.put(Frame(np.zeros((2, 2, 3), np.uint8), 9, 9))).start()
     assert slot.take(1.0)[0].index == 9
+
+
+def test_paused_the_source_is_closed_and_the_same_thread_waits_then_goes_on():
+    opened, closed = [], []
+
+    class Tracked(ListSource):
+        def __init__(self) -> None:
+            super().__init__(100_000, live=True, fps=300)
+            opened.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+
+    worker = PoseWorker(Tracked, CountingEstimator(), camera=True)
+    worker.start()
+    assert _collect(worker, lambda rs: len(rs) >= 5, timeout=5)
+    threads = threading.active_count()
+    worker.pause()
+    deadline = time.time() + 5
+    while len(closed) < 1 and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    while not worker.results.empty():
+        worker.results.get_nowait()
+    time.sleep(0.3)
+    assert closed == opened and worker.results.empty()  # the camera is closed, nothing comes
+    assert threading.active_count() <= threads  # the pose thread waits; the capture thread ended
+    worker.resume()
+    assert _collect(worker, lambda rs: len(rs) >= 5, timeout=5)  # a new source, the same pose thread
+    assert len(opened) == 2 and len(worker._threads) == 1
+    worker.stop()

@@ -8,6 +8,7 @@ gives the same reps live as in `station analyze`. A camera that vanishes is retr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -84,6 +85,7 @@ class PoseWorker:
         self._retry_s = retry_s
         self.results: queue.Queue[Result] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
+        self._paused = threading.Event()
         self._threads: list[threading.Thread] = []
         self.frames_done = 0
         self.reports = 0  # frames and problems handed to the UI: the worker is alive while this moves
@@ -102,21 +104,27 @@ class PoseWorker:
         self._threads = [t for t in self._threads if t.is_alive()]
 
     def pause(self) -> None:
-        """Rest the camera and the model (outside opening hours): the source is closed, results dropped."""
-        self.stop()
+        """Rest the camera and the model (outside opening hours): the source is closed and the pose
+        thread waits (kept, not ended: a new thread each night would take memory each night)."""
+        self._paused.set()
         while not self.results.empty():
-            self.results.get_nowait()
+            with contextlib.suppress(queue.Empty):
+                self.results.get_nowait()
 
     def resume(self) -> None:
         """Open the source again and go on (a clip starts from its beginning)."""
-        if self._threads:
-            return
-        self._stop.clear()
-        self.start()
+        self._paused.clear()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def _halted(self) -> bool:
+        return self._stop.is_set() or self._paused.is_set()
 
     def _emit(self, result: Result) -> bool:
-        """Hand a result to the UI, waiting while it is busy; False once stopping."""
-        while not self._stop.is_set():
+        """Hand a result to the UI, waiting while it is busy; False once stopping or paused."""
+        while not self._halted():
             try:
                 self.results.put(result, timeout=0.2)
                 self.reports += 1
@@ -128,6 +136,9 @@ class PoseWorker:
     def _run(self) -> None:
         troubled = False  # a problem was reported: the next source that opens is news
         while not self._stop.is_set():
+            if self._paused.is_set():
+                self._stop.wait(0.2)
+                continue
             try:
                 source = self._open_source()
             except StationError as exc:
@@ -146,6 +157,8 @@ class PoseWorker:
                     self._run_live(source)
                 else:
                     self._run_recorded(source)
+                    if self._paused.is_set():
+                        continue  # paused mid-clip: it starts again when resumed
                     self._emit(Result(end=True))
                     return
             except CameraLost as exc:
@@ -190,7 +203,7 @@ class PoseWorker:
     def _run_recorded(self, source: FrameSource) -> None:
         started = time.perf_counter()
         for frame in source.frames():
-            if self._stop.is_set():
+            if self._halted():
                 return
             if self._pace:
                 delay = started + frame.t - time.perf_counter()
@@ -207,14 +220,14 @@ class PoseWorker:
             try:
                 for frame in source.frames():
                     slot.put(frame)
-                    if self._stop.is_set():
+                    if self._halted():
                         return
             except BaseException as exc:
                 failure.append(exc)
 
         grabber = threading.Thread(target=capture, name="capture", daemon=True)
         grabber.start()
-        while not self._stop.is_set():
+        while not self._halted():
             item = slot.take(timeout=0.5)
             if item is None:
                 if failure:

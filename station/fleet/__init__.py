@@ -1,0 +1,1 @@
+"""Many stations, one gym database: the sender (`station sync`) and the owner's report (`station fleet`)."""

@@ -1,0 +1,16 @@
+"""`station fleet bench`: the real sender and report on generated histories (small here; the
+README's 10,000 sets from 20 stations come from the same command)."""
+
+from station.fleet.bench import bench
+
+
+def test_the_benchmark_syncs_every_set_and_times_the_report(fleet_db):
+    import psycopg
+
+    lines: list[str] = []
+    figures = bench(fleet_db, stations=3, sets=120, out=lines.append)
+    with psycopg.connect(fleet_db) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT station_id) FROM sets").fetchone() == (120, 3)
+        assert conn.execute("SELECT count(*) FROM beats").fetchone()[0] == 3
+    assert lines[0].startswith("sync: 120 sets from 3 stations in") and lines[1].startswith("report: ")
+    assert figures["report_s"] > 0 and figures["sync_s"] > 0
