@@ -212,11 +212,7 @@ def format_history(rows: list[dict], as_csv: bool) -> str:
         lines.append([r["id"], r["finished_at"], r["clock_synced"], r["drill"], r["reps"], r["good_reps"],
                       r["duration_s"], faults])  # fmt: skip
     if as_csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(lines)
-        return out.getvalue().rstrip("\n")
+        return _csv(header, lines)
     text = [f"{'id':>4}  {'finished (UTC)':25s}  {'drill':12s} {'reps':>4} {'good':>4}  faults per rep"]
     for row in lines:
         mark = "" if row[2] else " (clock not set)"
@@ -229,14 +225,18 @@ def format_placements(rows: list[dict], as_csv: bool) -> str:
     header = ["id", "recorded_at", "clock_synced", "figures"]
     lines = [[r["id"], r["recorded_at"], r["clock_synced"], json.dumps(r["figures"], sort_keys=True)] for r in rows]
     if as_csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(lines)
-        return out.getvalue().rstrip("\n")
+        return _csv(header, lines)
     text = [f"{'id':>4}  {'recorded (UTC)':25s}  figures"]
     for r in rows:
         figures = ", ".join(f"{k} {v}" for k, v in sorted(r["figures"].items()))
         mark = "" if r["clock_synced"] else " (clock not set)"
         text.append(f"{r['id']:>4}  {r['recorded_at'] + mark:25s}  {figures}")
     return "\n".join(text)
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().rstrip("\n")

@@ -108,3 +108,17 @@ def test_a_data_folder_that_is_a_file_is_one_sentence_and_a_named_model_still_wo
     check = subprocess.run([sys.executable, "-m", "station", "model", "check"], capture_output=True, text=True,
                            env=env, timeout=60)  # fmt: skip
     assert check.returncode == 2 and "cannot be used" in check.stderr and check.stderr.count("\n") == 1
+
+
+def test_sync_and_fleet_help_and_a_switched_off_sender(tmp_path):
+    for args in (["sync", "--help"], ["fleet", "report", "--help"], ["fleet", "bench", "--help"]):
+        run = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and "usage:" in run.stdout
+    config = tmp_path / "config.toml"
+    config.write_text("[sync]\nenabled = false\n")
+    off = subprocess.run([sys.executable, "-m", "station", "sync", "--config", str(config)], capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "STATION_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert off.returncode == 0 and "syncing is off" in off.stderr  # systemd is not asked to restart it
+    bad = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "mysql://x"],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr == "station: --db takes postgresql://USER@HOST:5432/DBNAME.\n"
