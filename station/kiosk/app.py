@@ -154,6 +154,7 @@ class KioskApp:
     def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, StoreSet):
             self.keeper.keep(effect.report)
+            release_freed_memory()  # a set's frames and samples are freed now: give the pages back
         elif isinstance(effect, PlaySound):
             self.sounds.play(effect.name)
         elif isinstance(effect, ShowLamps):
@@ -171,6 +172,7 @@ class KioskApp:
             if effect.asleep:
                 self.worker.pause()
                 self.view.image = self.view.keypoints = None
+                release_freed_memory()
             elif self.worker_wanted:
                 self.worker.resume()
 
@@ -291,6 +293,17 @@ class KioskApp:
             self.leds.close()
         self.keeper.close()
         pygame.quit()
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by a finished set (or the day) back to the system: glibc keeps freed heap
+    pages for reuse, and a kiosk that runs for months would hold its busiest set's worth for good."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to do
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
