@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
-"$VENV/bin/station" model install >&2  # its line goes to stderr: stdout is the set's JSON with --exit-at-end
 ARGS=("$@")
 if ! grep -qs 'Raspberry Pi' /proc/device-tree/model; then
     if [[ " ${ARGS[*]} " == *" --exit-at-end "* ]]; then
@@ -18,4 +17,6 @@ if ! grep -qs 'Raspberry Pi' /proc/device-tree/model; then
     fi
     ARGS=(--windowed "${ARGS[@]}")  # a computer, not the kiosk: a window, not the whole screen
 fi
+# The screen is checked first (a missing screen is said before anything is installed); then the model.
+"$VENV/bin/station" model install >&2  # its line goes to stderr: stdout is the set's JSON with --exit-at-end
 exec "$VENV/bin/station" run "${ARGS[@]}"
