@@ -163,7 +163,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         return 0
     if not settings.enabled and not args.once:
         logging.getLogger("station.sync").warning(
-            "syncing is off: set enabled = true in [sync] of the config, then restart hinge-station-sync")
+            "syncing is off: set enabled = true in [sync] of the config, then restart hinge-station-sync"
+        )
         return 0
     state = Path(args.state or os.environ.get("STATE_DIRECTORY", "").split(":")[0] or data_dir(create=False) / "sync")
     sender = Sender(settings, data_dir(create=False), state, secret)

@@ -23,9 +23,13 @@ def _seed(url: str) -> None:
         with conn.transaction():
             for sid, name in (("gym-a", "Leeds, free weights"), ("gym-b", "York, studio")):
                 conn.execute(UPSERT_STATION, (sid, name))
-            sets = (("gym-a", "rdl", 0, ["knees_forward"]), ("gym-a", "rdl", 1, []),
-                    ("gym-a", "deadlift", 1, ["back_rounding", "hips_rise_first"]),
-                    ("gym-b", "kb-swing", 2, ["overextension"]), ("gym-b", "rdl", 40, ["hips_drop"]))
+            sets = (
+                ("gym-a", "rdl", 0, ["knees_forward"]),
+                ("gym-a", "rdl", 1, []),
+                ("gym-a", "deadlift", 1, ["back_rounding", "hips_rise_first"]),
+                ("gym-b", "kb-swing", 2, ["overextension"]),
+                ("gym-b", "rdl", 40, ["hips_drop"]),
+            )
             for n, (sid, drill, days_ago, faults) in enumerate(sets):
                 reps = [{"index": i + 1, "faults": faults if i == 0 else []} for i in range(4)]
                 good = sum(1 for r in reps if not r["faults"])

@@ -318,4 +318,3 @@ def _reason(exc: Exception) -> str:
     if "hinge_schema" in text or 'relation "sets"' in text or 'relation "stations"' in text:
         return "it has no Hinge Station tables yet: run `station sync --init`"
     return text[:200]
-
