@@ -200,9 +200,15 @@ def _cmd_fleet_report(args: argparse.Namespace) -> int:
         check_output_path(args.html, "HTML report", (".html", ".htm"))
     since = (datetime.fromisoformat(since_utc(args.since)) if args.since
              else datetime.now(timezone.utc) - timedelta(days=30))  # fmt: skip
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(args.tz)
+    except (ValueError, KeyError, OSError):
+        raise StationError(f"--tz takes a time zone like Europe/London or UTC, not '{args.tz}'.") from None
     conn = _fleet_connection(args.db, args.password_file)
     try:
-        report = read_report(conn, since)
+        report = read_report(conn, since, args.tz)
     finally:
         conn.close()
     print(format_csv(report) if args.csv else format_text(report), end="" if args.csv else "\n")
@@ -316,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--since", metavar="DATE", help="from this date (default: 30 days ago)")
     q.add_argument("--html", metavar="FILE", help="also write one self-contained HTML page with charts")
     q.add_argument("--csv", action="store_true", help="a CSV (station, day, drill, sets, reps, good reps) instead")
+    q.add_argument("--tz", metavar="ZONE", default="UTC", help="whose days: e.g. Europe/London (default UTC)")
     q.add_argument("--password-file", metavar="FILE", help="the database password, if it needs one")
     q.set_defaults(func=_cmd_fleet_report)
     q = fleet.add_parser("bench", help="sync N sets from M stations into DB and time the report")

@@ -71,6 +71,12 @@ def test_station_fleet_report_on_the_command_line_with_html_and_csv(fleet_db, tm
     as_csv = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--csv"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert as_csv.stdout.splitlines()[0] == "station_id,station_name,day,drill,sets,reps,good_reps"
+    zoned = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--csv", "--tz",
+                            "Pacific/Auckland"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert zoned.returncode == 0 and len(zoned.stdout.splitlines()) == len(as_csv.stdout.splitlines())
+    bad_tz = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--tz", "Mars"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert bad_tz.returncode == 2 and "--tz takes a time zone" in bad_tz.stderr
     down = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "postgresql://x@127.0.0.1:1/x"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert down.returncode == 2 and down.stderr.startswith("station: The fleet database cannot be reached")
