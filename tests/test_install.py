@@ -63,10 +63,18 @@ def test_real_run_into_a_temporary_root_is_complete_and_idempotent(tmp_path, stu
     config = root / "etc/hinge-station/config.toml"
     assert "[kiosk]" in config.read_text()
     config.write_text("[sound]\nvolume = 0.2\n")  # the site changed its config
-    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert not (root / "etc/systemd/system/hinge-station-sync.service").exists()  # the fleet sender is opt-in
+    second = subprocess.run([*cmd, "--sync"], capture_output=True, text=True, env=env, timeout=600)
     assert second.returncode == 0, second.stdout + second.stderr
     assert config.read_text() == "[sound]\nvolume = 0.2\n"  # a second run keeps it
     assert "kept the existing" in second.stdout
+    sync_unit = (root / "etc/systemd/system/hinge-station-sync.service").read_text()
+    assert "ExecStart=/opt/hinge-station/venv/bin/station sync" in sync_unit
+    secret = root / "etc/hinge-station/db-password"
+    assert secret.exists() and secret.stat().st_mode & 0o777 == 0o600  # root only, empty until filled
+    calls = log.read_text()
+    assert "useradd --system" in calls and "hinge-station-sync" in calls
+    assert "systemctl enable hinge-station-sync.service" in calls
 
 
 def test_the_real_run_needs_root_without_a_root_folder(tmp_path):
