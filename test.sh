@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
 "$VENV/bin/ruff" check station tests
-# Two workers, each test file kept on one (the per-clip table and the shared clip poses stay together):
-# many tests wait on subprocesses, timers and sleeps, so two cores run the suite in about 3 minutes.
-exec "$VENV/bin/python" -m pytest -n "${STATION_TEST_WORKERS:-2}" --dist loadfile "$@"
+# Two workers: the clip tests (group "clips") on one, so MoveNet runs over each clip once a run and
+# the per-clip table stays together; every other test goes to whichever worker is free. Many tests
+# wait on subprocesses, timers and sleeps, so two cores run the suite in about 3 minutes.
+exec "$VENV/bin/python" -m pytest -n "${STATION_TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -16,6 +16,9 @@ from station.errors import StationError
 from tests.conftest import clip_labels, clip_names, shared_path
 
 LABELS = clip_labels()
+# Every test here on one worker: MoveNet runs over each clip once a run, and the per-clip table is
+# filled by the tests before it (tests/test_movenet.py and the app's clip test join the group).
+pytestmark = pytest.mark.xdist_group("clips")
 # Clips the coach cannot yet pass honestly: kept in the table as strict expected failures, with
 # the reason, so the day one starts passing the test says so.
 KNOWN_MISSES = {
