@@ -138,11 +138,16 @@ step_link() {
     ln -sfn "$VENV/bin/station" "$(r "$LINK")"
 }
 
-step_unit() {
-    install -d "$(dirname "$(r "$UNIT")")"
-    sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station run|" "$HERE/systemd/hinge-station.service" >"$(r "$UNIT")"
-    chmod 0644 "$(r "$UNIT")"
+# install_unit NAME DEST SUBCOMMAND: the unit from systemd/NAME, its ExecStart pointed at this venv.
+install_unit() {
+    install -d "$(dirname "$(r "$2")")"
+    sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station $3|" "$HERE/systemd/$1" >"$(r "$2")"
+    chmod 0644 "$(r "$2")"
     systemctl daemon-reload
+}
+
+step_unit() {
+    install_unit hinge-station.service "$UNIT" run
 }
 
 step_syncuser() {
@@ -155,10 +160,7 @@ step_syncuser() {
 }
 
 step_syncunit() {
-    install -d "$(dirname "$(r "$SYNC_UNIT")")"
-    sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station sync|" "$HERE/systemd/hinge-station-sync.service" >"$(r "$SYNC_UNIT")"
-    chmod 0644 "$(r "$SYNC_UNIT")"
-    systemctl daemon-reload
+    install_unit hinge-station-sync.service "$SYNC_UNIT" sync
 }
 
 step_syncsecret() {
@@ -170,8 +172,7 @@ step_syncsecret() {
 }
 
 step_syncenable() {
-    systemctl enable hinge-station-sync.service
-    systemctl restart hinge-station-sync.service
+    enable_unit hinge-station-sync.service
 }
 
 step_console() {
@@ -179,9 +180,13 @@ step_console() {
     systemctl set-default multi-user.target
 }
 
+enable_unit() {
+    systemctl enable "$1"
+    systemctl restart "$1"
+}
+
 step_enable() {
-    systemctl enable hinge-station.service
-    systemctl restart hinge-station.service
+    enable_unit hinge-station.service
 }
 
 if [ "$DRY" = 0 ] && [ -z "$ROOT" ] && [ "$(id -u)" != 0 ]; then
