@@ -127,8 +127,11 @@ class PlacementCheck:
         scene: SceneView | None = None,
     ) -> Placement:  # fmt: skip
         """A frame: keypoints in pose pixels (`scale` pose pixels per image pixel), its posture, the picture."""
-        moving = self._motion(t, image, keypoints, scale)
-        reading = self._read(t, keypoints, posture, image, scale, moving, scene)
+        # The picture's brightness and the lifter's box, once a frame for every check that needs them.
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image is not None else None
+        box = _box(keypoints, self.view.min_score, scale)
+        moving = self._motion(t, gray, box)
+        reading = self._read(t, keypoints, posture, image, gray, box, scale, moving, scene)
         if reading is not None:
             self._readings.append(reading)
         while self._readings and t - self._readings[0].t > self.settings.window_s:
@@ -137,21 +140,20 @@ class PlacementCheck:
 
     # --- one frame ---
 
-    def _motion(self, t: float, image: np.ndarray | None, keypoints: np.ndarray, scale: float) -> float | None:
+    def _motion(self, t: float, picture: np.ndarray | None, box: tuple | None) -> float | None:
         """Share of the scene outside the lifter that changed since the last look (a tenth of a second)."""
-        if image is None:
+        if picture is None:
             return None
         if self._last_t is not None and 0 <= t - self._last_t < 0.1:
             return None
-        h, w = image.shape[:2]
+        h, w = picture.shape[:2]
         f = 160.0 / max(h, w)
-        gray = cv2.cvtColor(cv2.resize(image, (max(1, round(w * f)), max(1, round(h * f)))), cv2.COLOR_RGB2GRAY)
+        gray = cv2.resize(picture, (max(1, round(w * f)), max(1, round(h * f))))
         gray = cv2.GaussianBlur(gray, (3, 3), 0).astype(np.int16)
         previous, self._last_gray, self._last_t = self._last_gray, gray, t
         if previous is None or previous.shape != gray.shape:
             return None
         outside = np.ones(gray.shape, bool)
-        box = _box(keypoints, self.view.min_score, scale)
         if box is not None:
             x0, y0, x1, y1 = (round(v * f) for v in box)
             outside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = False
@@ -161,10 +163,10 @@ class PlacementCheck:
         return float(changed[outside].mean())
 
     def _read(
-        self, t: float, keypoints: np.ndarray, posture: Posture, image: np.ndarray | None, scale: float,
-        moving: float | None, scene: SceneView | None,
+        self, t: float, keypoints: np.ndarray, posture: Posture, image: np.ndarray | None, gray: np.ndarray | None,
+        box: tuple | None, scale: float, moving: float | None, scene: SceneView | None,
     ) -> _Reading | None:  # fmt: skip
-        if not posture.person or image is None:
+        if not posture.person or image is None or gray is None:
             return None
         standing = posture.hip_angle is None or posture.hip_angle > 160
         if not standing:
@@ -195,11 +197,10 @@ class PlacementCheck:
         # the head lean with the person, so they cannot tell a tipped camera from a leaning lifter.
         straight = (posture.knee_angle or 0) > 165 and (posture.hip_angle or 0) > 165
         roll = math.degrees(math.atan2(hip[0] - ankle[0], ankle[1] - hip[1])) if straight else None
-        lifter, scene_light, blown, contrast = self._light(image, k, ok, facing, stature)
+        lifter, scene_light, blown, contrast = self._light(image, gray, k, ok, facing, stature)
         known = None
         if scene is not None:
             inside = np.zeros(scene.known.shape, bool)
-            box = _box(keypoints, self.view.min_score, scale)
             if box is not None:
                 x0, y0, x1, y1 = (round(v * scene.scale) for v in box)
                 inside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
@@ -208,11 +209,11 @@ class PlacementCheck:
             known = 0.0
         return _Reading(
             t, stature / h, head_top / h, (h - floor) / h, ahead, behind, roll, posture.yaw, lifter, scene_light,
-            float(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).mean()), blown, contrast, moving, known,
+            float(gray.mean()), blown, contrast, moving, known,
         )  # fmt: skip
 
     def _light(
-        self, image: np.ndarray, k: np.ndarray, ok: np.ndarray, facing: int, stature: float
+        self, image: np.ndarray, luma: np.ndarray, k: np.ndarray, ok: np.ndarray, facing: int, stature: float
     ) -> tuple[float, float, float, float | None]:
         """The lifter's brightness (along the trunk), the background's (outside the lifter) and its
         share blown out to white, and the colour difference between the body just inside the back
@@ -220,7 +221,6 @@ class PlacementCheck:
         h, w = image.shape[:2]
         sh = [KP[n] for n in ("left_shoulder", "right_shoulder") if ok[KP[n]]]
         hp = [KP[n] for n in ("left_hip", "right_hip") if ok[KP[n]]]
-        luma = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
         if not sh or not hp:
             return float(luma.mean()), float(luma.mean()), float((luma >= 245).mean()), None
         a, b = k[hp, :2].mean(axis=0), k[sh, :2].mean(axis=0)
