@@ -144,7 +144,8 @@ class Status:
     sets_today: int | None
     sets_week: int | None
     history_note: str | None  # why the set counts are missing
-    sync: str  # the fleet sender's state ("off" until it is set up)
+    sync_last: str | None  # the fleet sender's last delivery (local time); None: not set up here
+    sync_waiting: int | None  # sets it has still to deliver (None: not known)
 
     def lines(self) -> list[str]:
         """The status as text, one reading a line (the health page draws the same lines)."""
@@ -177,28 +178,27 @@ class Status:
         lines.append(f"sync: {self.sync}")
         return lines
 
+    @property
+    def sync(self) -> str:
+        """The fleet sender in words: off, or how many sets wait and when it last delivered."""
+        if self.sync_last is None:
+            return "off (not set up on this station)"
+        if self.sync_waiting is None:
+            return f"on, last delivery {self.sync_last}"
+        return f"on, {self.sync_waiting} sets waiting, last delivery {self.sync_last}"
 
-def sync_state(folder: Path, sync_folder: Path | None = None) -> str:
-    """The fleet sender as the status tells it: off, or how many sets wait and when it last delivered."""
+
+def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, int | None]:
+    """The fleet sender's cursor: when it last delivered (local time) and the last history row it
+    delivered; (None, None) where the sender is not set up."""
     from station.fleet.sender import Cursor
-    from station.history import History
 
     cursor = Cursor(sync_folder or Path(os.environ.get("STATION_SYNC_STATE", SYNC_STATE)))
     try:
         stamp = cursor.path.stat().st_mtime
     except OSError:
-        return "off (not set up on this station)"
-    last = datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    try:
-        history = History.reader(folder)
-    except StationError:
-        return f"on, last delivery {last}"
-    try:
-        return f"on, {history.count_after(cursor.read())} sets waiting, last delivery {last}"
-    except StationError:
-        return f"on, last delivery {last}"
-    finally:
-        history.close()
+        return None, None
+    return datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M"), cursor.read()
 
 
 def read_status(folder: Path, machine: Machine | None = None, now: datetime | None = None,
@@ -211,8 +211,9 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
     record = HealthRecord.read(folder)
     running = record is not None and time.time() - record.written_at < STALE_S
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    sets_today = sets_week = None
+    sets_today = sets_week = sync_waiting = None
     note = None
+    sync_last, delivered = sync_cursor(sync_folder)
     try:
         history = History.reader(folder)
     except StationError as exc:
@@ -223,6 +224,8 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
         try:
             sets_today = history.count_since(since_utc(today_start.isoformat()))
             sets_week = history.count_since(since_utc((today_start - timedelta(days=6)).isoformat()))
+            if delivered is not None:
+                sync_waiting = history.count_after(delivered)
         except StationError as exc:
             note = str(exc).rstrip(".")
         finally:
@@ -242,7 +245,8 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
         sets_today=sets_today,
         sets_week=sets_week,
         history_note=note,
-        sync=sync_state(folder, sync_folder),
+        sync_last=sync_last,
+        sync_waiting=sync_waiting,
     )
 
 

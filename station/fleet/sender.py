@@ -257,10 +257,9 @@ class Sender:
         from station.health import read_status
         from station.history import clock_synchronised
 
-        status = read_status(self.data_folder)
+        status = read_status(self.data_folder, sync_folder=self.cursor.path.parent)
         record = status.kiosk if status.kiosk_running else None
         note = None if record is not None else "no health record from the kiosk (not running, or too old)"
-        waiting = self._backlog()
         conn = self._connection()
         with conn.transaction():
             conn.execute(UPSERT_STATION, (self.station, self.settings.station_name))
@@ -269,7 +268,7 @@ class Sender:
                 record is not None, record.pose_fps if record else None, record.camera if record else None,
                 status.cpu_temperature_c,
                 None if status.throttled is None else (", ".join(status.throttled) or "no"),
-                status.disk_free_gb, int(waiting) if waiting.isdigit() else 0, note,
+                status.disk_free_gb, status.sync_waiting or 0, note,
             ))  # fmt: skip
 
     def run(self) -> None:
