@@ -123,10 +123,11 @@ class History:
 
     def count_since(self, since_utc_text: str) -> int:
         """Sets finished at or after a UTC time (as `since_utc` writes it)."""
+        return self._count("finished_at >= ?", since_utc_text)
+
+    def _count(self, where: str, value: object) -> int:
         try:
-            return int(
-                self._db.execute("SELECT count(*) FROM sets WHERE finished_at >= ?", (since_utc_text,)).fetchone()[0]
-            )
+            return int(self._db.execute(f"SELECT count(*) FROM sets WHERE {where}", (value,)).fetchone()[0])
         except sqlite3.Error as exc:
             raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
 
@@ -143,10 +144,8 @@ class History:
             self._db.row_factory = None
 
     def count_after(self, last_id: int) -> int:
-        try:
-            return int(self._db.execute("SELECT count(*) FROM sets WHERE id > ?", (last_id,)).fetchone()[0])
-        except sqlite3.Error as exc:
-            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
+        """Sets stored after history row `last_id` (what the fleet sender has still to deliver)."""
+        return self._count("id > ?", last_id)
 
     def record_placement(self, figures: dict, when: datetime | None = None) -> int:
         """A placement check that passed: when, and the figures it passed with."""
