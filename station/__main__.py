@@ -72,7 +72,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         check_output_path(args.plot, "plot", (".png",))
     if args.clip == "camera" or args.clip.startswith(("synthetic", "live:")):
         raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
-    report, trace = analyze(args.clip, args.drill)
+    report, trace = analyze(args.clip, args.drill, pose_fps=_pose_fps(args.pose_fps))
     if args.plot:
         from station.chart import draw_trace, save_png
 
@@ -81,6 +81,45 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json()))
     else:
         print(format_table(report))
+    return 0
+
+
+def _pose_fps(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if not (value == value and 1.0 <= value <= 240.0):
+        raise StationError(f"--pose-fps takes frames a second from 1 to 240, not '{value}'.")
+    return float(value)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from station import calibrate as cal
+    from station.paths import data_dir
+
+    footage = Path(args.footage)
+    if not footage.is_dir():
+        raise StationError(f"There is no folder {footage}: name the folder holding the clips and labels.json.")
+    if args.csv:
+        check_output_path(args.csv, "CSV", (".csv",))
+    try:
+        rates = [_pose_fps(float(r)) for r in args.pose_fps.split(",")] if args.pose_fps else []
+    except ValueError:
+        raise StationError(f"--pose-fps takes rates like 30,15,10,7, not '{args.pose_fps}'.") from None
+    labels = cal.load_labels(footage)
+    cache = Path(args.cache) if args.cache else data_dir() / "pose-cache"
+    progress = cal.progress_printer()
+    results = cal.analyse_clips(footage, labels, cache, None, progress)
+    progress("")
+    if args.csv:
+        cal.write_csv(cal.rep_rows(results), Path(args.csv))
+    print("\n".join(cal.report_lines(results)))
+    if rates:
+        by_rate = {"every frame": results}
+        for rate in rates:
+            by_rate[f"{rate:g}"] = cal.analyse_clips(footage, labels, cache, rate, progress)
+            progress("")
+        print("\n## The same clips at a slow model's pose rate\n")
+        print("\n".join(cal.pose_rate_lines(by_rate)))
     return 0
 
 
@@ -276,7 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drill", required=True, help="dowel-hinge, wall-touch, rdl, deadlift or kb-swing")
     p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     p.add_argument("--plot", metavar="FILE.png", help="draw the hip angle with each rep and its faults")
+    p.add_argument(
+        "--pose-fps", type=float, metavar="N",
+        help="see only the frames a model this fast would (a Pi 4 manages about 10, a Pi 5 about 25)",
+    )  # fmt: skip
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("calibrate", help="the coach against labelled clips: margins, held-out figures, a per-rep CSV")
+    p.add_argument("footage", help="a folder of clips with their labels.json")
+    p.add_argument("--csv", metavar="FILE.csv", help="write every rep's metrics and labels here")
+    p.add_argument("--cache", metavar="DIR", help="keep the clips' poses here (default: the data folder's pose-cache)")
+    p.add_argument("--pose-fps", metavar="N,N", help="also score the clips at these pose rates, e.g. 30,15,10,7")
+    p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser("run", help="the kiosk")
     p.add_argument("--source", help="camera, synthetic[:DRILL[:FAULT]], a clip or an image (default: camera if any)")

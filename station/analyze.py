@@ -11,12 +11,20 @@ from station.drills import get_drill
 from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
 from station.pose.keypoints import Pose
+from station.posecache import thinned
 
 
 def analyze(
-    clip: str | Path, drill_id: str, estimator: PoseEstimator | None = None, settings: CoachSettings | None = None
+    clip: str | Path,
+    drill_id: str,
+    estimator: PoseEstimator | None = None,
+    settings: CoachSettings | None = None,
+    pose_fps: float | None = None,
 ) -> tuple[SetReport, list[tuple[float, float | None, float | None]]]:
-    """The set report for `clip`, and a trace of (t, hip angle, depth) per frame for plotting."""
+    """The set report for `clip`, and a trace of (t, hip angle, depth) per frame for plotting.
+
+    `pose_fps`: analyse only the frames a model that slow would see live (a Pi 4 manages about 10).
+    """
     drill = get_drill(drill_id)
     source = open_source(str(clip))
     if estimator is None and needs_model(source):
@@ -26,17 +34,21 @@ def analyze(
     coach = Coach(drill, settings)
     trace: list[tuple[float, float | None, float | None]] = []
     try:
-        for frame in source.frames():
+        for frame in thinned(source.frames(), pose_fps):
             pose = pose_of(frame, estimator)
             update = coach.update(pose, frame.rgb, frame.scale)
             trace.append((pose.t, update.posture.hip_angle, update.depth))
     finally:
         source.close()
     coach.finish()
-    report = coach.report()
+    return check_found(coach.report(), clip), trace
+
+
+def check_found(report: SetReport, clip: str | Path) -> SetReport:
+    """The report, unless nobody was ever found in the clip: then one sentence."""
     if report.person_frames == 0:
         raise StationError(f"Nobody was found in {clip}: the lifter must be in view, side-on.")
-    return report, trace
+    return report
 
 
 def analyze_poses(poses: list[Pose], drill_id: str, settings: CoachSettings | None = None) -> SetReport:

@@ -245,6 +245,10 @@ class Athlete:
         w, h = cam.size
         scale = cam.body_fraction * h / HEIGHT
         yaw = math.radians(cam.yaw_deg)
+        # Where the body's left side lands across the picture: turned towards the camera it shows on the
+        # image's right (as a person facing you has their left on your right), turned away on its left.
+        # This is how the pose model labels real people, and how the coach tells the two apart.
+        lateral = math.sin(yaw) if cam.yaw_deg <= 90.0 else -math.sin(yaw)
         out = np.zeros((17, 3))
         for name, index in KP.items():
             if name == "nose":
@@ -254,7 +258,7 @@ class Athlete:
                 side = 1 if side_name == "left" else -1
             x, y = body.joints[joint]
             z = side * HALF_WIDTH.get(joint, 0.0)
-            px = cam.facing * (x * math.cos(yaw)) + z * math.sin(yaw)
+            px = cam.facing * (x * math.cos(yaw)) + z * lateral
             out[index, 0] = w / 2 + px * scale
             out[index, 1] = h * 0.9 - y * scale
             out[index, 2] = 0.8 if side >= 0 or 30 < cam.yaw_deg < 150 else 0.65

@@ -35,19 +35,20 @@ def poses(source: FrameSource, estimator: PoseEstimator | None) -> Iterator[tupl
 
 
 class RecordedPoses:
-    """A pose estimator that replays poses worked out before, frame by frame (by frame index).
+    """A pose estimator that replays poses worked out before, frame by frame (by frame index; a
+    pose-rate run recorded only some frames).
 
     The tests run MoveNet over each shared clip once and replay its poses to every test that
     reads the clip, so a clip costs one pass of the model per run however often it is analysed.
     """
 
-    def __init__(self, poses: list[Pose]) -> None:
-        self._poses = poses
+    def __init__(self, poses: list[Pose] | dict[int, Pose]) -> None:
+        self._poses = poses if isinstance(poses, dict) else dict(enumerate(poses))
 
     def estimate(self, frame: Frame) -> Pose:
-        if frame.index >= len(self._poses):
+        pose = self._poses.get(frame.index)
+        if pose is None:
             raise ValueError(f"no recorded pose for frame {frame.index} (recorded {len(self._poses)})")
-        pose = self._poses[frame.index]
         return Pose(frame.t, pose.keypoints, pose.person, pose.size)
 
     def reset(self) -> None:

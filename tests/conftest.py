@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -70,24 +71,62 @@ def movenet(movenet_model):
     return MoveNet(movenet_model)
 
 
+PI_POSE_FPS = 10.0  # a Pi 4's pose rate: the coach must hold its figures there
+
+
+@dataclass
+class ClipPass:
+    """One pass over a shared clip: MoveNet's poses, and the coach's report at full rate and at a Pi 4's
+    pose rate (the frames a 10 fps model would take, with the poses this pass found on them)."""
+
+    poses: list
+    report: dict
+    report_pi: dict
+
+
 @pytest.fixture(scope="session")
-def clip_poses(movenet_model):
-    """MoveNet's poses for a shared clip, worked out once per test run and shared by every test."""
+def clip_pass(movenet_model):
+    """Each shared clip decoded once and MoveNet run over it once per test run, with two coaches fed
+    as the frames go by: the clip tests need no second decode."""
+    from station.analyze import check_found
     from station.camera.video import VideoSource
+    from station.coach.session import Coach
+    from station.drills import get_drill
     from station.pose.movenet import MoveNet
+    from station.posecache import PoseRate
 
-    cache: dict[str, list] = {}
+    cache: dict[str, ClipPass] = {}
 
-    def poses(clip: str) -> list:
+    def run(clip: str) -> ClipPass:
         if clip not in cache:
+            drill = get_drill(clip_labels()[clip]["drill"])
             source, estimator = VideoSource(shared_path("footage", clip)), MoveNet(movenet_model)
+            full, pi, rate, poses = Coach(drill), Coach(drill), PoseRate(PI_POSE_FPS), []
             try:
-                cache[clip] = [estimator.estimate(frame) for frame in source.frames()]
+                for frame in source.frames():
+                    pose = estimator.estimate(frame)
+                    poses.append(pose)
+                    full.update(pose, frame.rgb, frame.scale)
+                    for p, f in rate.offer(frame.t, (pose, frame)):
+                        pi.update(p, f.rgb, f.scale)
+                for p, f in rate.flush():
+                    pi.update(p, f.rgb, f.scale)
             finally:
                 source.close()
+            reports = []
+            for coach in (full, pi):
+                coach.finish()
+                reports.append(check_found(coach.report(), clip).to_json())
+            cache[clip] = ClipPass(poses, reports[0], reports[1])
         return cache[clip]
 
-    return poses
+    return run
+
+
+@pytest.fixture(scope="session")
+def clip_poses(clip_pass):
+    """MoveNet's poses for a shared clip, worked out once per test run and shared by every test."""
+    return lambda clip: clip_pass(clip).poses
 
 
 @pytest.fixture
@@ -99,21 +138,15 @@ def recorded(clip_poses):
 
 
 @pytest.fixture(scope="session")
-def clip_reports(clip_poses):
+def clip_reports(clip_pass):
     """`station analyze --json`'s report of a shared clip (default settings), worked out once per run."""
-    from station.analyze import analyze
-    from station.pipeline import RecordedPoses
+    return lambda clip: clip_pass(clip).report
 
-    cache: dict[str, dict] = {}
 
-    def report(clip: str) -> dict:
-        if clip not in cache:
-            label = clip_labels()[clip]
-            report, _ = analyze(shared_path("footage", clip), label["drill"], RecordedPoses(clip_poses(clip)))
-            cache[clip] = report.to_json()
-        return cache[clip]
-
-    return report
+@pytest.fixture(scope="session")
+def clip_reports_pi(clip_pass):
+    """The report of a shared clip at a Pi 4's pose rate (`station analyze --pose-fps 10`)."""
+    return lambda clip: clip_pass(clip).report_pi
 
 
 @pytest.fixture(scope="session")

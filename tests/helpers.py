@@ -27,7 +27,8 @@ def coach_run(spec: AthleteSpec, coach: Coach | None = None) -> Coach:
 
 
 _BASE = Posture(
-    t=0.0, person=True, view="side", yaw=0.0, facing=1, missing=(), stature=400.0, segments=None,
+    t=0.0, person=True, view="side", yaw=0.0, turn=0, facing=1, missing=(), stature=400.0, knee_height=250.0,
+    segments=None,
     torso_length=150.0, shin_length=120.0, leg_length=250.0, hip_angle=170.0, knee_angle=170.0, torso_lean=5.0,
     shin_lean=3.0, head_drop=0.0, hands_up=-0.3, hip=(300.0, 200.0), shoulder=(310.0, 60.0),
 )  # fmt: skip

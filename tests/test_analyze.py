@@ -42,7 +42,9 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
     """The per-clip row, and what breaks the labels' scoring rule (empty: the clip passes)."""
     label = LABELS[clip]
     reps = report["rep_list"]
-    called = {f for r in reps for f in r["faults"]} | set(label["faults"])
+    judged = label["faults"] is not None  # null: count only, no fault counts either way
+    labelled = label["faults"] or []
+    called = {f for r in reps for f in r["faults"]} | set(labelled)
     lit = {f: sum(f in r["faults"] for r in reps) for f in called}
     unseen = {f: sum(f in r.get("unseen", ()) for r in reps) for f in {f for r in reps for f in r.get("unseen", ())}}
     row = (f"{clip:46s} {label['view'][:8]:8s} reps {report['reps']:2d}/{label['reps']:2d}  lit: "
@@ -51,11 +53,11 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
     problems = []
     if report["reps"] != label["reps"]:
         problems.append(f"{report['reps']} reps counted, {label['reps']} done")
-    for fault in label["faults"]:
+    for fault in labelled:
         if lit[fault] < len(reps) / 2:
             problems.append(f"{fault} lit on {lit[fault]} of {len(reps)} reps")
     for fault, n in lit.items():
-        if fault not in label["faults"] and fault not in label["allowed"] and n > len(reps) / 5:
+        if judged and fault not in labelled and fault not in label["allowed"] and n > len(reps) / 5:
             problems.append(f"false alarm: {fault} lit on {n} of {len(reps)} reps")
     return row, problems
 

@@ -116,8 +116,11 @@ def test_the_top_judges_lockout_and_leaning_back():
     swing = DRILLS["kb-swing"]
     short = RepWindow([], False, top=[Sample(_p(0, hip_angle=150.0), 0.02)])
     assert judge_top(short, swing).faults == ("no_lockout",)
-    back = RepWindow([], False, top=[Sample(_p(0, hip_angle=179.0, torso_lean=-20.0), 0.0)])
+    back = RepWindow([], False, top=[Sample(_p(0, hip_angle=186.0, torso_lean=-20.0), 0.0)])
     assert judge_top(back, swing).faults == ("overextension",)
+    # Behind vertical with the hips short of straight is a trunk read tilted, not a lean back.
+    tilted = RepWindow([], False, top=[Sample(_p(0, hip_angle=176.0, torso_lean=-20.0), 0.0)])
+    assert judge_top(tilted, swing).faults == ()
     assert judge_top(back, DL).faults == ()  # a deadlift does not list leaning back
     front = RepWindow([], False, top=[Sample(_p(0, view="front", yaw=85.0, hip_angle=None, torso_lean=None), 0.0)])
     assert judge_top(front, swing).unseen == ("no_lockout", "overextension")

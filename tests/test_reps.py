@@ -114,7 +114,7 @@ def test_the_gauge_ignores_a_shrug_and_knows_depth_from_limb_lengths():
         gauge(replace(base, t=i / 30, stature=STANDING * 1.05))
     assert gauge(replace(base, t=11.0, stature=STANDING))[0] == pytest.approx(0.0, abs=0.005)
     fresh = StatureGauge()
-    bottom = replace(base, stature=STANDING * 0.7, segments=STANDING / 0.975)
+    bottom = replace(base, stature=STANDING * 0.7, segments=STANDING / 0.975, hip_angle=90.0, knee_angle=120.0)
     assert fresh(bottom)[0] == pytest.approx(0.3, abs=0.01)
 
 

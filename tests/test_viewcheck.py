@@ -28,4 +28,7 @@ def test_every_view_counts_and_each_fault_is_judged_where_the_view_shows_it():
             # a fault is either called or reported unseen: never silently passed as clean
             assert row[fault].called + row[fault].unseen >= 0.99, (view, fault)
     assert table["side"]["back_rounding"].called == 1.0
-    assert table["front 45"]["back_rounding"].called == 1.0 and table["back 45"]["back_rounding"].called == 1.0
+    # The back's outline is read side-on and turned away; turned towards the camera the edge behind the
+    # lifter is not the spine (real front-oblique clips read clean backs as rounded), so it stays grey there.
+    assert table["back 45"]["back_rounding"].called == 1.0
+    assert table["front 45"]["back_rounding"].called == 0.0 and table["front 45"]["back_rounding"].unseen == 1.0

@@ -76,7 +76,9 @@ class VideoSource:
                     if (out_w, out_h) == (self.width, self.height):
                         rgb = vf.to_ndarray(format="rgb24")
                     else:
-                        rgb = vf.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                        # Area averaging: a third of the time of swscale's default bicubic here, and
+                        # no aliasing on a 1080p clip read at 640 px.
+                        rgb = vf.reformat(width=out_w, height=out_h, format="rgb24", interpolation="AREA").to_ndarray()
                     if turns:
                         rgb = np.rot90(rgb, turns)
                     yield Frame(rgb=np.ascontiguousarray(rgb), t=t - t0, index=index, scale=scale)

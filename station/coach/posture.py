@@ -6,11 +6,13 @@ whose feet are out of frame has no stature.
 
 Views. How far the lifter is turned from side-on (yaw: 0 side-on, 90 facing the camera or facing
 away) is read from how wide the shoulders and hips look against the torso's length; a body seen
-square-on is about 0.65 torso lengths wide at the shoulder joints and 0.35 at the hip joints
-(measured 0.61 and 0.34 on the front-view shared clip; adult anthropometry gives 0.6 to 0.7 and
-0.3 to 0.4). Up and down are the same from every view; forward and back shrink by cos(yaw). So
-from a slant the forward distances are divided by cos(yaw) before any angle is taken, on the
-body's midline (half way between left and right joints, where the sideways offsets cancel).
+square-on is about 0.65 torso lengths wide at the shoulder joints and 0.4 at the hip joints
+(measured standing on the three front-view shared clips: shoulders 0.58 to 0.69, hips 0.34 to 0.43;
+adult anthropometry gives 0.6 to 0.7 and 0.3 to 0.4). Which way they are turned (towards the camera
+or away) is read from which side of the body shows on which side of the picture (`turn_of`).
+Up and down are the same from every view; forward and back shrink by cos(yaw). So from a slant
+the forward distances are divided by cos(yaw) before any angle is taken, on the body's midline (half
+way between left and right joints, where the sideways offsets cancel).
 Past `measure_max_yaw` (60 degrees: forward distances shrunk to half) nothing sagittal is read.
 """
 
@@ -44,7 +46,7 @@ class ViewSettings:
     measure_max_yaw: float = 60.0  # angles are read up to this yaw, corrected for foreshortening
     midline_from_yaw: float = 10.0  # turned more than this: joints are read on the midline (both sides)
     shoulder_width: float = 0.65  # shoulder joints' width seen square-on, torso lengths
-    hip_width: float = 0.35  # hip joints' width seen square-on, torso lengths
+    hip_width: float = 0.4  # hip joints' width seen square-on, torso lengths
     edge_margin: float = 0.01  # keypoints this close to the frame's edge (fraction) count as cut off
 
 
@@ -53,10 +55,12 @@ class Posture:
     t: float
     person: bool
     view: str  # "side", "oblique", "front" or "unknown"
-    yaw: float | None  # degrees turned from side-on, 0..90 (front and back look alike)
+    yaw: float | None  # degrees turned from side-on, 0..90
+    turn: int  # +1 turned towards the camera, -1 turned away, 0 side-on (or not known)
     facing: int  # +1 the lifter faces image-right, -1 image-left, 0 not known
     missing: tuple[str, ...]  # body parts not seen: "head", "shoulders", "hips", "knees", "feet"
     stature: float | None  # shoulders above ankles, pixels
+    knee_height: float | None  # shoulders above knees, pixels (depth where the feet are out of frame)
     segments: float | None  # torso + thigh + shin lengths on the near side, pixels (side view only)
     torso_length: float | None  # pixels as seen
     shin_length: float | None  # pixels as seen (a scale the lifter carries: it barely changes in a hinge)
@@ -131,20 +135,39 @@ def yaw_of(keypoints: np.ndarray, torso: float | None, settings: ViewSettings) -
 
     `torso` should be the lifter's torso length as seen standing (the caller keeps it): a torso
     tipped towards the camera looks short, and would make every view look like a front view.
+    The larger of the two readings wins: arms that hold a bell or a dowel twist the shoulders
+    (a one-arm swing seen square-on read 50 to 59 degrees from its shoulders), the hips stay square,
+    and calling a front view a slant is the costly mistake (faults judged that cannot be seen).
     """
     if not torso:
         return None
     k, ok = keypoints[:, :2], keypoints[:, 2] >= settings.min_score
-    estimates, weights = [], []
-    for pair, width, weight in (("shoulder", settings.shoulder_width, 2.0), ("hip", settings.hip_width, 1.0)):
+    estimates = []
+    for pair, width in (("shoulder", settings.shoulder_width), ("hip", settings.hip_width)):
         a, b = KP[f"left_{pair}"], KP[f"right_{pair}"]
         if ok[a] and ok[b]:
             ratio = abs(float(k[a, 0] - k[b, 0])) / (width * torso)
             estimates.append(math.degrees(math.asin(min(1.0, ratio))))
-            weights.append(weight)
-    if not estimates:
+    return max(estimates) if estimates else None
+
+
+def turn_of(keypoints: np.ndarray, torso: float | None, settings: ViewSettings) -> float | None:
+    """Which way the lifter is turned, as a signed width in torso lengths: + towards the camera, - away.
+
+    Facing the camera, a person's left side shows on the image's right; turned away, on its left; and
+    this holds whichever way along the image they face. Measured standing on the shared clips: the
+    front-oblique ones +0.34 to +0.45 at the shoulders, the behind-45 ones -0.52 to -0.56, side-on
+    within 0.15 of zero. Shoulders and hips add their widths (hips count alone where shoulders are lost).
+    """
+    if not torso:
         return None
-    return float(np.average(estimates, weights=weights))
+    k, ok = keypoints[:, :2], keypoints[:, 2] >= settings.min_score
+    widths = [
+        float(k[KP[f"left_{pair}"], 0] - k[KP[f"right_{pair}"], 0]) / torso
+        for pair in ("shoulder", "hip")
+        if ok[KP[f"left_{pair}"]] and ok[KP[f"right_{pair}"]]
+    ]
+    return float(np.mean(widths)) if widths else None
 
 
 def view_name(yaw: float | None, settings: ViewSettings) -> str:
@@ -171,6 +194,7 @@ def measure(
     facing: int,
     settings: ViewSettings | None = None,
     yaw: float | None = 0.0,
+    turn: int = 0,
 ) -> Posture:
     """All measurements one frame supports. `facing` and `yaw` come from the caller's steadier votes."""
     settings = settings or ViewSettings()
@@ -204,6 +228,8 @@ def measure(
     ear, shoulder, hip, knee, ankle = (joint(n) for n in ("ear", "shoulder", "hip", "knee", "ankle"))
     shoulders_y, ankles_y = mean_y(("left_shoulder", "right_shoulder")), mean_y(("left_ankle", "right_ankle"))
     stature = ankles_y - shoulders_y if shoulders_y is not None and ankles_y is not None else None
+    knees_y = mean_y(("left_knee", "right_knee"))
+    knee_height = knees_y - shoulders_y if shoulders_y is not None and knees_y is not None else None
     torso = float(np.linalg.norm(shoulder - hip)) if shoulder is not None and hip is not None else None
     shins = [float(np.linalg.norm(k[side["knee"]] - k[side["ankle"]])) for side in SIDES.values()
              if ok[side["knee"]] and ok[side["ankle"]]]  # fmt: skip
@@ -253,9 +279,11 @@ def measure(
         person=person,
         view=view,
         yaw=yaw if person else None,
+        turn=turn if person and yaw is not None and yaw > settings.side_max_yaw else 0,
         facing=facing,
         missing=missing,
         stature=stature,
+        knee_height=knee_height,
         segments=segments,
         torso_length=torso,
         shin_length=shin_px,

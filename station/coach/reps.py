@@ -44,6 +44,13 @@ SCALE_GATE = 0.5
 FRESH_LOOKBACK_S = 4.0
 STILL_S = 0.3
 STILL_RISE = 0.015
+SETTLE_S = 0.1  # at the stream's end, a rise that levelled over this long has finished
+# Standing tall, side-on: hips and knees this open. Where such frames exist, the standing height is
+# measured on them, not estimated from limb lengths (the estimate ran 7% tall on a lifter holding
+# dumbbells, so she never got back "up").
+UPRIGHT_HIP = 165.0
+UPRIGHT_KNEE = 160.0
+KNEES_KEPT_BELOW = 0.02  # depth under which a frame counts as standing, for the knees' standing height
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Sample:
     standing: float | None = None  # the standing height the depth was measured against, pixels
     depth_rel: float | None = None  # depth against the lifter's shins (no pixels: walking does not change it)
     standing_ratio: float | None = None  # standing height over shin length, what depth_rel was measured against
+    standing_knee: float | None = None  # shoulders above knees standing, pixels (depth with the feet cut off)
 
     @property
     def t(self) -> float:
@@ -74,6 +82,8 @@ class StatureGauge:
     def __init__(self, window_s: float = 12.0) -> None:
         self.window_s = window_s
         self._recent: deque[tuple[float, float]] = deque()
+        self._upright: deque[tuple[float, float]] = deque()  # statures measured standing tall
+        self._knees: deque[tuple[float, float]] = deque()
         self._torsos: deque[tuple[float, float]] = deque()
         self._ratios: deque[tuple[float, float]] = deque()
         self._shins: deque[tuple[float, float]] = deque()
@@ -81,6 +91,8 @@ class StatureGauge:
 
     def reset(self) -> None:
         self._recent.clear()
+        self._upright.clear()
+        self._knees.clear()
         self._torsos.clear()
         self._ratios.clear()
         self._shins.clear()
@@ -96,8 +108,12 @@ class StatureGauge:
         return self._cache[key]
 
     def standing(self) -> float | None:
-        """The lifter's standing shoulder height lately, pixels."""
-        return self._top(self._recent)
+        """The lifter's standing shoulder height lately, pixels: measured standing tall where they have."""
+        return self._top(self._upright) if self._upright else self._top(self._recent)
+
+    def standing_knee(self) -> float | None:
+        """The lifter's shoulders above the knees, standing, lately, pixels."""
+        return self._top(self._knees)
 
     def torso(self) -> float | None:
         """The lifter's torso length as seen standing lately, pixels."""
@@ -130,15 +146,33 @@ class StatureGauge:
         if posture.segments is not None:
             candidates.append(posture.segments * STANDING_FRACTION_OF_SEGMENTS)
         self._add(self._recent, posture.t, max(candidates) if candidates else None)
+        upright = (
+            posture.hip_angle is not None and posture.hip_angle >= UPRIGHT_HIP
+            and posture.knee_angle is not None and posture.knee_angle >= UPRIGHT_KNEE
+        )  # fmt: skip
+        self._add(self._upright, posture.t, posture.stature if upright else None)
         ratio = posture.stature / posture.shin_length if posture.stature and posture.shin_length else None
         self._add(self._ratios, posture.t, ratio)
         self._add(self._shins, posture.t, posture.shin_length)
-        return depth_against(posture, self.standing(), self.standing_ratio())
+        depth, rel = depth_against(posture, self.standing(), self.standing_ratio(), self.standing_knee())
+        # The knees' height is kept only from frames known to be standing, so it never stands in for
+        # a height the lifter has not shown (a set that starts at the bottom).
+        standing = upright or (depth is not None and posture.stature is not None and depth <= KNEES_KEPT_BELOW)
+        self._add(self._knees, posture.t, posture.knee_height if standing else None)
+        return depth, rel
 
 
-def depth_against(posture: Posture, standing: float | None, ratio: float | None) -> tuple[float | None, float | None]:
-    """A frame's depth against a standing height (pixels) and a standing height in shin lengths."""
+def depth_against(
+    posture: Posture, standing: float | None, ratio: float | None, standing_knee: float | None = None
+) -> tuple[float | None, float | None]:
+    """A frame's depth against a standing height (pixels) and a standing height in shin lengths.
+
+    With the feet out of frame (a low camera, a lifter stepping closer) the shoulders' drop is read
+    against the knees instead, still as a share of the standing height: the knees barely sink in a hinge.
+    """
     if posture.stature is None:
+        if posture.knee_height is not None and standing_knee and standing:
+            return min(1.0, max(0.0, (standing_knee - posture.knee_height) / standing)), None
         return None, None
     depth = min(1.0, max(0.0, 1.0 - posture.stature / standing)) if standing else None
     rel = None
@@ -201,7 +235,7 @@ class RepCounter:
         if not now.standing:
             return False
         for s in self._buffer:
-            depth, rel = depth_against(s.posture, now.standing, now.standing_ratio)
+            depth, rel = depth_against(s.posture, now.standing, now.standing_ratio, now.standing_knee)
             if self._deep_enough(depth, rel, s):
                 return True
         return False
@@ -286,6 +320,27 @@ class RepCounter:
     def _close_top(self) -> RepWindow | None:
         pending, self._pending = self._pending, None
         return pending
+
+    def settle(self) -> RepWindow | None:
+        """The stream is ending: a set that started at the bottom and ended soon after its one lockout
+        counts that rep, if the lifter had stopped rising (hips open, or the shoulders level over the
+        last moment). Before the end the counter waits for the lifter to stand still to be sure of
+        the standing height; at the end there is no more to wait for. Call before `finish`."""
+        if not self._fresh or not self._buffer:
+            return None
+        last = self._buffer[-1]
+        if not self._at_top(last) or not self._reached_bottom_in_hindsight(last):
+            return None
+        hip = last.posture.hip_angle
+        risen = [s.posture.stature for s in self._buffer if s.t >= last.t - SETTLE_S and s.posture.stature]
+        levelled = len(risen) >= 2 and risen[-1] <= risen[0] * (1.0 + STILL_RISE)
+        if not ((hip is not None and hip >= self.t.lockout_hip_angle) or (hip is None and levelled)):
+            return None
+        if self.needs_float and not self._floated(self._buffer[-3:]):
+            return None
+        window = RepWindow(samples=self._buffer, started_at_bottom=True, top=[last])
+        self._pending, self._buffer, self._fresh = window, [last], False
+        return window
 
     def finish(self) -> RepWindow | None:
         """The stream ended: close the last rep's top window. A rep still rising is no rep."""

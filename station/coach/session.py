@@ -15,12 +15,13 @@ import numpy as np
 from station.coach.back import BackSettings, read_back
 from station.coach.faults import judge_rep, judge_top
 from station.coach.filters import KeypointSmoother, SmoothingSettings
-from station.coach.posture import Posture, ViewSettings, facing_of, measure, torso_length_of, yaw_of
+from station.coach.posture import Posture, ViewSettings, facing_of, measure, torso_length_of, turn_of, yaw_of
 from station.coach.reps import RepCounter, RepWindow, Sample, StatureGauge
 from station.coach.scene import SceneModel, SceneSettings, lifter_box
 from station.coach.setreport import Rep, SetReport
-from station.drills import FAULT_MAX_YAW, Drill
+from station.drills import Drill
 from station.pose.keypoints import Pose
+from station.registry import FAULTS, OUTLINE_VIEW
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,12 @@ def guidance_for(posture: Posture, drill: Drill | None = None) -> str | None:
         return "Step back, I can't see your feet"
     if "head" in posture.missing or "shoulders" in posture.missing:
         return "Step back, I can't see your head"
-    faults = drill.faults if drill is not None else tuple(FAULT_MAX_YAW)
-    if posture.yaw is None or posture.facing == 0 or any(posture.yaw > FAULT_MAX_YAW[f] for f in faults):
+    faults = drill.faults if drill is not None else tuple(FAULTS)
+    if (
+        posture.yaw is None
+        or posture.facing == 0
+        or not all(FAULTS[f].view.allows(posture.yaw, posture.turn) for f in faults)
+    ):
         return "Turn side-on to the camera"
     return None
 
@@ -96,6 +101,8 @@ class Coach:
         self._facing: deque[int] = deque(maxlen=FACING_VOTES)
         self._yaw: deque[float] = deque(maxlen=YAW_FRAMES)  # read standing up
         self._yaw_any: deque[float] = deque(maxlen=YAW_FRAMES)  # read in any posture (before the first top)
+        self._turn: deque[float] = deque(maxlen=YAW_FRAMES)  # towards (+) or away (-), read as the yaw is
+        self._turn_any: deque[float] = deque(maxlen=YAW_FRAMES)
         self._depth: float | None = None
         self.reps: list[Rep] = []
         self.frames = 0
@@ -115,6 +122,12 @@ class Coach:
         votes = self._yaw or self._yaw_any
         return float(np.median(votes)) if votes else None
 
+    @property
+    def turn(self) -> int:
+        """+1 turned towards the camera, -1 away, 0 not known (side-on is told by the yaw)."""
+        votes = self._turn or self._turn_any
+        return int(np.sign(np.median(votes))) if votes else 0
+
     def _restart(self) -> None:
         self._smoother.reset()
         self._gauge.reset()
@@ -122,6 +135,8 @@ class Coach:
         self._facing.clear()
         self._yaw.clear()
         self._yaw_any.clear()
+        self._turn.clear()
+        self._turn_any.clear()
         self._depth = None
 
     def update(self, pose: Pose, image: np.ndarray | None = None, image_scale: float = 1.0) -> CoachUpdate:
@@ -161,16 +176,21 @@ class Coach:
         shin = self._gauge.shin()
         if torso is not None and shin is not None:
             torso = max(torso, TORSO_PER_SHIN * shin)
-        yaw = yaw_of(smooth, torso, view)
-        if yaw is not None:
-            self._yaw_any.append(yaw)
-            if self._depth is not None and self._depth <= UPRIGHT_DEPTH:
-                self._yaw.append(yaw)
-        posture = measure(pose.t, smooth, pose.size, True, self.facing, view, self.yaw)
+        yaw, turn = yaw_of(smooth, torso, view), turn_of(smooth, torso, view)
+        upright = self._depth is not None and self._depth <= UPRIGHT_DEPTH
+        for value, steady, any_posture in ((yaw, self._yaw, self._yaw_any), (turn, self._turn, self._turn_any)):
+            if value is not None:
+                any_posture.append(value)
+                if upright:
+                    steady.append(value)
+        posture = measure(pose.t, smooth, pose.size, True, self.facing, view, self.yaw, self.turn)
         depth, depth_rel = self._gauge(posture)
         self._depth = depth
         curve = self._read_back(posture, depth, image, image_scale)
-        sample = Sample(posture, depth, curve, self._gauge.standing(), depth_rel, self._gauge.standing_ratio())
+        gauge = self._gauge
+        sample = Sample(
+            posture, depth, curve, gauge.standing(), depth_rel, gauge.standing_ratio(), gauge.standing_knee()
+        )
         counted, closed = self._counter.update(sample)
         events = self._closed(closed) + self._counted(counted)
         return CoachUpdate(posture, depth, guidance_for(posture, self.drill), events)
@@ -198,8 +218,7 @@ class Coach:
             or depth is None
             or depth < BACK_READ_FROM * self.drill.thresholds.bottom_drop
             or not posture.angles_seen
-            or posture.yaw is None
-            or posture.yaw > FAULT_MAX_YAW["back_rounding"]
+            or not OUTLINE_VIEW.allows(posture.yaw, posture.turn)
             or not posture.shoulder
             or not posture.hip
         ):
@@ -211,7 +230,8 @@ class Coach:
 
     def finish(self) -> tuple[Event, ...]:
         """The set or stream ended: settle the last rep's lockout. A rep still rising is no rep."""
-        return self._closed(self._counter.finish())
+        counted = self._counted(self._counter.settle())
+        return counted + self._closed(self._counter.finish())
 
     def _counted(self, window: RepWindow | None) -> tuple[Event, ...]:
         if window is None:
