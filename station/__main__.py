@@ -105,6 +105,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         rates = [_pose_fps(float(r)) for r in args.pose_fps.split(",")] if args.pose_fps else []
     except ValueError:
         raise StationError(f"--pose-fps takes rates like 30,15,10,7, not '{args.pose_fps}'.") from None
+    if not args.verbose:
+        logging.getLogger("station.coach").setLevel(logging.WARNING)  # a line a rep: not wanted here
     labels = cal.load_labels(footage)
     cache = Path(args.cache) if args.cache else data_dir() / "pose-cache"
     progress = cal.progress_printer()
@@ -163,6 +165,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
         raise StationError("--exit-at-end needs --source FILE and --drill ID.")
+    if args.exit_at_end and options.source.startswith(("synthetic", "live:")):
+        # The synthetic athlete and a clip played as a camera never end: the run would never exit.
+        raise StationError("--exit-at-end needs a clip or an image that ends: for live: or synthetic, use --seconds.")
     return main_run(options, config)
 
 
@@ -217,10 +222,13 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _fleet_connection(url: str, password_file: str | None):
+    from station.config import url_has_password
     from station.fleet.sender import SyncSettings, connect, password
 
     if not url.startswith(("postgresql://", "postgres://")):
         raise StationError("--db takes postgresql://USER@HOST:5432/DBNAME.")
+    if url_has_password(url):  # a command line is seen by every user of the machine (ps) and kept in shells' history
+        raise StationError("--db holds a password: give it with --password-file FILE instead.")
     try:
         return connect(SyncSettings(database_url=url), password(password_file))
     except Exception as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from station.coach.faults import MAX_BACK_SPREAD, MIN_BACK_READINGS, TOP_FAULTS, decide_rep, decide_top, view_allows
+from station.coach.faults import TOP_FAULTS, decide_rep, decide_top, outline_sure, view_allows
 from station.drills import DRILLS, Thresholds
 from station.errors import StationError
 
@@ -38,9 +38,7 @@ class Knob:
 
 
 def _outline_read(rep: dict[str, Any]) -> bool:
-    m = rep["metrics"]
-    spread = m.get("back_spread")
-    return bool((m.get("back_readings") or 0) >= MIN_BACK_READINGS and spread is not None and spread <= MAX_BACK_SPREAD)
+    return outline_sure(rep["metrics"])
 
 
 KNOBS: tuple[Knob, ...] = (
@@ -333,6 +331,28 @@ def margins_table(results: list[ClipResult]) -> list[str]:
     return lines
 
 
+def evidence_mismatches(results: list[ClipResult]) -> list[str]:
+    """Where the registry's nearest clean and faulty reps differ from this calibration's: one line each.
+
+    The registry keeps them as "value clip#rep" beside each threshold; when the coach or a threshold
+    changes, `station calibrate` says which entries to bring up to date.
+    """
+    from station.registry import FAULTS
+
+    out = []
+    for knob in KNOBS:
+        for key, evidence in FAULTS[knob.fault].evidence.items():
+            drill, name = key.split(".")
+            if name != knob.field or drill not in DRILLS:
+                continue
+            near_clean, near_faulty = nearest(*samples(results, knob, drill), knob)
+            for kind, side, shown in (("clean", near_clean, evidence.clean), ("faulty", near_faulty, evidence.faulty)):
+                measured = f"{_fmt(side.value)} {side.clip}" if side else "none"
+                if measured != shown:
+                    out.append(f"{knob.fault} {key} nearest {kind}: the registry says '{shown}', measured '{measured}'")
+    return out
+
+
 def _score_cells(s: Score) -> str:
     return f"{s.clips} | {s.exact}/{s.clips} | {s.caught}/{s.labelled} | {s.false_alarms}"
 
@@ -352,6 +372,10 @@ def report_lines(results: list[ClipResult]) -> list[str]:
     lines.append(f"| all, in sample (the shipped thresholds, as the coach called them) | {_score_cells(shipped)} |")
     lines += ["", "## Each threshold: the shipped value against the clean and faulty reps", ""]
     lines += margins_table(results)
+    stale = evidence_mismatches(results)
+    if stale:
+        lines += ["", "## The registry's evidence is out of date (station/registry.py)", ""]
+        lines += [f"- {line}" for line in stale]
     return lines
 
 

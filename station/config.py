@@ -101,6 +101,19 @@ SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"
 _PIN_RANGE = (2, 27)
 
 
+def url_has_password(url: str) -> bool:
+    """A password anywhere in a database URL: in its user part (user:pw@) or its query (?password=)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    query = {k.lower() for k in parse_qs(parts.query, keep_blank_values=True)}
+    return ":" in userinfo or "password" in query or "passfile" in query
+
+
 def _check_value(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -212,7 +225,7 @@ def parse(data: dict[str, Any]) -> Config:
         raise StationError(f"Config key sync.sslmode must be one of {', '.join(SSL_MODES)}, not {sync.sslmode!r}.")
     if sync.database_url and not sync.database_url.startswith(("postgresql://", "postgres://")):
         raise StationError("Config key sync.database_url must look like postgresql://USER@HOST:5432/DBNAME.")
-    if ":" in sync.database_url.partition("://")[2].partition("@")[0] and "@" in sync.database_url:
+    if url_has_password(sync.database_url):
         raise StationError("Config key sync.database_url holds a password: keep it in the credential file instead.")
     placement = built.get("placement", PlacementSettings())
     if not placement.min_height < placement.max_height:

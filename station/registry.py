@@ -80,14 +80,18 @@ FAULTS: dict[str, FaultSpec] = {
             "the dowel's three points of contact break.",
             thresholds=("max_back_curve", "max_head_drop"),
             evidence={
-                "*.max_back_curve": Evidence(
-                    "Outline bow per torso length; set between the clean and rounded backs of the kb "
-                    "and barbell side clips (issue 8), re-checked by station calibrate.",
+                "deadlift.max_back_curve": Evidence(
+                    "Outline bow per torso length: flat backs read about -0.1, rounded ones 0.11 to 0.29 on "
+                    "the side clips; the nearest faulty rep is the busy-gym clip read hollow (an xfail).",
+                    clean="0.057 kb-deadlift_side_correct.mp4#1",
+                    faulty="-0.13 barbell-deadlift_side_bad-hips-up.mp4#1",
                 ),
-                "*.max_head_drop": Evidence(
+                "deadlift.max_head_drop": Evidence(
                     "Ear below the hip-shoulder line, torso lengths: a head hanging forward by a fifth of "
                     "the torso is past any neutral neck (a coach's rule). Clean reps reach 0.18 (one rep "
                     "of a front-oblique band pull), rounded upper backs 0.21 to 0.26 (rep medians).",
+                    clean="0.045 kb-deadlift_diag_correct.mp4#1",
+                    faulty="-0.084 barbell-deadlift_side_bad-form-turf.mp4#4",
                 ),
             },
         ),
@@ -103,9 +107,12 @@ FAULTS: dict[str, FaultSpec] = {
             "the limit with the hips below the knees (the squatted pull).",
             thresholds=("max_shin_lean", "max_shin_to_trunk"),
             evidence={
-                "*.max_shin_lean": Evidence(
+                "deadlift.max_shin_lean": Evidence(
                     "A hinge keeps the shins within about 15 degrees of vertical; an RDL's soft knees allow "
-                    "more (22), a deadlift from the floor needs the shins forward to reach the bar (32).",
+                    "more (22), a deadlift from the floor needs the shins forward to reach the bar (32). "
+                    "The clean margin is thin from a front slant (31.3); the squat rules carry the rest.",
+                    clean="31.3 barbell-deadlift_diag_greenscreen.mp4#1",
+                    faulty="35.9 kb-deadlift_side_knee-dominant.mp4#1",
                 ),
                 "*.max_shin_to_trunk": Evidence(
                     "Shins tilting as far as the trunk is a squat's shape, whatever the depth.",
@@ -123,9 +130,11 @@ FAULTS: dict[str, FaultSpec] = {
             "travel back (leg lengths, forward distances undone from the view's slant).",
             thresholds=("max_hip_drop", "max_drop_to_back"),
             evidence={
-                "*.max_hip_drop": Evidence(
+                "deadlift.max_hip_drop": Evidence(
                     "A hip hinge moves the hips back, not down: past a tenth of a leg length of drop the "
-                    "knees are doing the work; a deadlift from the floor must sink further (0.4).",
+                    "knees are doing the work; a deadlift from the floor must sink further (0.4). The drop "
+                    "must also exceed the hips' travel back, which the clean 0.387 did not.",
+                    clean="0.387 kb-deadlift_side_hips-first.mp4#10",
                 ),
                 "*.max_drop_to_back": Evidence("Down further than back: the movement became a squat."),
             },
@@ -142,9 +151,10 @@ FAULTS: dict[str, FaultSpec] = {
             "stick behind the back move the shoulder keypoints.",
             thresholds=("lockout_hip_angle",),
             evidence={
-                "*.lockout_hip_angle": Evidence(
+                "deadlift.lockout_hip_angle": Evidence(
                     "Standing tall the hip angle reads 170 to 185 on the clean clips; 162 leaves room for "
                     "keypoint noise and a soft finish, a short lockout stops at 150 or less.",
+                    clean="163 barbell-deadlift_side_bad-form-turf.mp4#4",
                 ),
             },
         ),
@@ -160,7 +170,10 @@ FAULTS: dict[str, FaultSpec] = {
             thresholds=("max_trunk_tip",),
             evidence={
                 "deadlift.max_trunk_tip": Evidence(
-                    "Hips-first pulls tip the trunk 18 to 26 degrees; clean pulls 9 or less (issue 8).",
+                    "Hips-first pulls tip the trunk 18 to 26 degrees (median 21); clean pulls 12.8 at most. "
+                    "The nearest faulty rep is a hips-first set's first pull, which starts upright (missed).",
+                    clean="12.8 kb-deadlift_diag_correct.mp4#7",
+                    faulty="0.9 kb-deadlift_diag_hips-first.mp4#1",
                 ),
             },
         ),
@@ -175,9 +188,11 @@ FAULTS: dict[str, FaultSpec] = {
             "top's frames) with the hips past straight.",
             thresholds=("max_lean_back",),
             evidence={
-                "*.max_lean_back": Evidence(
+                "kb-swing.max_lean_back": Evidence(
                     "Standing tall the trunk is within a few degrees of vertical; 10 to 20 degrees behind "
-                    "it at a swing's float is the lean-back a coach stops.",
+                    "it at a swing's float is the lean-back a coach stops. Clean swings read 6 to 12 behind; "
+                    "clean barbell lockouts 20 (so the deadlift has no lean-back rule: see docs/coach.md).",
+                    clean="-11.6 kb-swing_side_hardstyle.mp4#5",
                 ),
             },
         ),
@@ -186,22 +201,24 @@ FAULTS: dict[str, FaultSpec] = {
 
 
 def threshold_table(drills: dict) -> str:
-    """The README's threshold table (Markdown), from the registry and the drill catalogue."""
+    """The threshold table of docs/coach.md (Markdown), from the registry and the drill catalogue."""
     lines = [
-        "| fault | judged | views | threshold | " + " | ".join(drills) + " | why |",
-        "| --- | --- | --- | --- | " + " | ".join("---" for _ in drills) + " | --- |",
+        "| fault | judged | threshold | " + " | ".join(drills) + " | nearest clean rep | nearest faulty rep | why |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in drills) + " | --- | --- | --- |",
     ]
     for spec in FAULTS.values():
-        views = f"side; towards {spec.view.towards:g}°, away {spec.view.away:g}°"
         for name in spec.thresholds:
-            cells = []
-            for drill in drills.values():
-                judged = spec.id in drill.faults
-                cells.append(f"{getattr(drill.thresholds, name):g}" if judged else "-")
-            why = spec.evidence.get(f"*.{name}") or next(
-                (e for key, e in spec.evidence.items() if key.endswith(f".{name}")), Evidence("")
-            )
-            lines.append(
-                f"| {spec.name} | {spec.phase} | {views} | `{name}` | " + " | ".join(cells) + f" | {why.source} |"
-            )
+            cells = [f"{getattr(d.thresholds, name):g}" if spec.id in d.faults else "-" for d in drills.values()]
+            key, why = next(((k, e) for k, e in spec.evidence.items() if k.endswith(f".{name}")), ("", Evidence("")))
+            where = key.split(".")[0]
+            clean = f"{where}: {why.clean}" if why.clean != "none" else "none"
+            faulty = f"{where}: {why.faulty}" if why.faulty != "none" else "none"
+            values = " | ".join(cells)
+            lines.append(f"| {spec.name} | {spec.phase} | `{name}` | {values} | {clean} | {faulty} | {why.source} |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # the table for docs/coach.md: python -m station.registry
+    from station.drills import DRILLS
+
+    print(threshold_table(DRILLS))

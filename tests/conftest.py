@@ -22,6 +22,12 @@ os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")
 os.environ.setdefault("STATION_MODEL_DIR", str(SHARED / "models"))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A fresh per-clip table each run (written by tests/test_analyze.py); only the controller clears it."""
+    if not hasattr(session.config, "workerinput"):
+        (ROOT / "build" / "clip-table.txt").unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes its history and model copy into a fresh folder, never /var/lib."""

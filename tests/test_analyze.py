@@ -13,22 +13,32 @@ from station.analyze import analyze, analyze_poses, format_table
 from station.coach.setreport import SetReport
 from station.drills import DRILLS
 from station.errors import StationError
-from tests.conftest import clip_labels, clip_names, shared_path
+from tests.conftest import PI_POSE_FPS, ROOT, clip_labels, clip_names, shared_path
 
 LABELS = clip_labels()
 # Every test here on one worker: MoveNet runs over each clip once a run, and the per-clip table is
 # filled by the tests before it (tests/test_movenet.py and the app's clip test join the group).
 pytestmark = pytest.mark.xdist_group("clips")
-# Clips the coach cannot yet pass honestly: kept in the table as strict expected failures, with
-# the reason, so the day one starts passing the test says so.
+# Clips the coach cannot yet pass honestly: kept in the table as strict expected failures, with the
+# reason measured, so the day one starts passing the test says so.
+# The first three are one limitation: standing up after setting the bar down counts as a rep. The
+# keypoints of an empty-handed rise match a lift (tried: hands' spacing and height at the top, the
+# floor under the hands from the bottom to the top and from the last top to this one: none separated
+# the three rises from the 40 real reps of the barbell clips).
+STOOD_UP_AFTER_SET_DOWN = "standing up after setting the bar down ({}) counts as a rep: the bar stays on the floor"
 KNOWN_MISSES = {
+    "barbell-deadlift_backdiag_amateur.mp4": STOOD_UP_AFTER_SET_DOWN.format("22.2 to 23.2 s, then walks off"),
+    "barbell-deadlift_diag_greenscreen.mp4": STOOD_UP_AFTER_SET_DOWN.format("13.4 to 14.0 s"),
+    "barbell-deadlift_side_bad-form-turf.mp4": STOOD_UP_AFTER_SET_DOWN.format("8.0 to 8.7 s, into a fade")
+    + "; and the back is called on one of the three real reps: the outline bows 0.095 on the first (just "
+    "under 0.1) and is unsure on the third (median error 0.058 against 0.04 allowed: racks behind the back)",
     "barbell-deadlift_side_bad-hips-up.mp4": (
-        "back_rounding not called: a busy gym (plates and racks) behind the back makes the outline "
-        "readings disagree (spread 0.19 against 0.15 allowed), so the back is reported unread; the "
-        "head stays in line (head drop 0.03), so the keypoints cannot show it either"
+        "back_rounding not called: the outline reads hollow (bow -0.13 from 12 readings: plates and racks "
+        "behind the back are read as the back), and the head stays in line (head drop 0.005 against 0.2)"
     ),
 }
 ROWS: list[str] = []
+TABLE = ROOT / "build" / "clip-table.txt"  # the per-clip table, written as the clip tests run
 
 
 def _clips() -> list:
@@ -62,20 +72,32 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
     return row, problems
 
 
+def _record(row: str) -> None:
+    """The per-clip table goes to build/clip-table.txt (README: "the per-clip table"), a row per clip
+    as its test runs, so it survives the parallel run's quiet output."""
+    ROWS.append(row)
+    TABLE.parent.mkdir(exist_ok=True)
+    with open(TABLE, "a") as handle:
+        handle.write(row + "\n")
+
+
 @pytest.mark.parametrize("clip", _clips())
 def test_clip_matches_its_labels(clip, clip_reports):
     """One rule set for every clip: exact reps, each labelled fault on at least half the reps, no
     other fault on more than a fifth (the rule in labels.json)."""
     shared_path("footage", clip)
-    report = clip_reports(clip)
-    row, problems = _score(clip, report)
-    ROWS.append(row + (f"  MISS: {'; '.join(problems)}" if problems else ""))
-    print("\n" + ROWS[-1])
+    row, problems = _score(clip, clip_reports(clip))
+    _record(row + (f"  MISS: {'; '.join(problems)}" if problems else ""))
     assert not problems, problems
 
 
-def test_print_the_per_clip_table():
-    print("\nper-clip results (reps found/labelled, faults lit and unseen per rep):\n" + "\n".join(ROWS))
+@pytest.mark.parametrize("clip", _clips())
+def test_clip_holds_at_a_pis_pose_rate(clip, clip_reports_pi):
+    """The same rule at 10 poses a second (a Pi 4): the frames a model that slow takes, nothing else."""
+    shared_path("footage", clip)
+    row, problems = _score(clip, clip_reports_pi(clip))
+    _record(f"{row}  (at {PI_POSE_FPS:g} poses/s)" + (f"  MISS: {'; '.join(problems)}" if problems else ""))
+    assert not problems, problems
 
 
 def test_a_front_view_clip_counts_every_rep_and_says_form_was_not_seen(recorded):
@@ -154,14 +176,20 @@ def test_format_table_marks_unjudged_reps_and_unseen_faults():
     assert "not judged (turn side-on)" in table and "good (not seen: back rounding)" in table
 
 
+# The two clips whose back the outline gets wrong, for the reasons KNOWN_MISSES gives.
+BACK_MISSES = {"barbell-deadlift_side_bad-form-turf.mp4", "barbell-deadlift_side_bad-hips-up.mp4"}
+
+
 def test_back_rounding_outline_against_keypoints_only(clip_reports, clip_poses):
-    """One rule for every clip, read two ways: the back's outline (with the keypoint line) and the
-    keypoint line alone. Prints both per clip; the outline must call at least as many clips right."""
+    """One rule for every judged clip, read two ways: the back's outline (with the keypoint line) and
+    the keypoint line alone. The outline gets every clip right but the two named, and at least as many
+    clips right as the keypoints alone."""
     from station.coach.session import CoachSettings
 
-    rows, right = [], {"outline": 0, "keypoints": 0}
+    rows, wrong = [], {"outline": set(), "keypoints": set()}
     shared_path("footage", "labels.json")
-    for clip, label in sorted(LABELS.items()):
+    judged = {clip: label for clip, label in sorted(LABELS.items()) if label["faults"] is not None}
+    for clip, label in judged.items():
         calls = {}
         settings = CoachSettings(read_back_outline=False)
         keypoints_only = analyze_poses(clip_poses(clip), label["drill"], settings).to_json()
@@ -171,9 +199,10 @@ def test_back_rounding_outline_against_keypoints_only(clip_reports, clip_poses):
             reps = max(1, report["reps"])
             wanted = "back_rounding" in label["faults"]
             ok = n >= reps / 2 if wanted else (n <= reps / 5 or "back_rounding" in label["allowed"])
-            right[name] += ok
+            if not ok:
+                wrong[name].add(clip)
         rows.append(f"{clip:48s} labelled {'yes' if 'back_rounding' in label['faults'] else 'no ':3s}"
                     f"  outline {calls['outline']:2d}  keypoints only {calls['keypoints']:2d}")  # fmt: skip
-    print("\nback_rounding reps per clip:\n" + "\n".join(rows) + f"\nclips called right: {right}")
-    assert right["outline"] >= len(LABELS) - len(KNOWN_MISSES)
-    assert right["outline"] >= right["keypoints"]
+    print("\nback_rounding reps per clip:\n" + "\n".join(rows) + f"\nclips called wrong: {wrong}")
+    assert wrong["outline"] <= BACK_MISSES
+    assert len(wrong["outline"]) <= len(wrong["keypoints"])

@@ -122,3 +122,29 @@ def test_sync_and_fleet_help_and_a_switched_off_sender(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "mysql://x"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and bad.stderr == "station: --db takes postgresql://USER@HOST:5432/DBNAME.\n"
+
+
+def test_analyze_at_a_pis_pose_rate_gives_json(tmp_path):
+    """`station analyze CLIP --drill D --pose-fps 10 --json`: the frames a 10 fps model would take."""
+    clip = str(shared_path("footage", "band-rdl_side_good.mp4"))
+    full = json.loads(station("analyze", clip, "--drill", "rdl", "--json").stdout)
+    slow = station("analyze", clip, "--drill", "rdl", "--pose-fps", "10", "--json")
+    assert slow.returncode == 0, slow.stderr
+    report = json.loads(slow.stdout)
+    assert report["reps"] == full["reps"] == 3
+    assert report["frames"] < full["frames"] / 2.5  # a 30 fps clip seen at 10 poses a second
+    bad = station("analyze", clip, "--drill", "rdl", "--pose-fps", "0")
+    assert bad.returncode == 2 and "--pose-fps" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("source", ["synthetic:rdl", "live:x.mp4"])
+def test_exit_at_end_on_a_source_that_never_ends_is_refused_in_one_sentence(source):
+    result = station("run", "--source", source, "--drill", "rdl", "--exit-at-end", timeout=60)
+    assert result.returncode == 2 and "--seconds" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_fleet_report_refuses_a_password_on_the_command_line():
+    """A command line is seen by every user of the machine: the password goes in --password-file."""
+    result = station("fleet", "report", "--db", "postgresql://owner:s3cret@localhost/fleet", timeout=60)
+    assert result.returncode == 2 and "--password-file" in result.stderr and "s3cret" not in result.stderr

@@ -81,3 +81,31 @@ def test_files_that_are_not_configs_are_one_sentence(tmp_path):
     for path, phrase in ((binary, "not UTF-8"), (deep, "too deeply"), (Path("/dev/zero"), "not a regular file")):
         with pytest.raises(StationError, match=phrase):
             load(path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://kiosk:s3cret@db.gym:5432/fleet",
+        "postgresql://kiosk@db.gym:5432/fleet?password=s3cret",
+        "postgresql://kiosk@db.gym/fleet?sslmode=require&PASSWORD=s3cret",
+    ],
+)
+def test_a_password_anywhere_in_the_database_url_is_refused_and_never_shown(tmp_path, url):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[sync]\ndatabase_url = "{url}"\n')
+    with pytest.raises(StationError, match="holds a password") as caught:
+        load(path)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_station_config_with_a_password_in_the_query_is_one_sentence(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.toml"
+    path.write_text('[sync]\ndatabase_url = "postgresql://kiosk@db/fleet?password=s3cret"\n')
+    result = subprocess.run([sys.executable, "-m", "station", "config", "--config", str(path)],
+                            capture_output=True, text=True, env=dict(os.environ), timeout=60)  # fmt: skip
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "s3cret" not in result.stderr

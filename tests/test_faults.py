@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from station.coach.faults import judge_rep, judge_top
+from station.coach.faults import MAX_BACK_ERROR, decide_rep, judge_rep, judge_top, median_error
 from station.coach.posture import Posture
 from station.coach.reps import RepWindow, Sample
 from station.drills import DRILLS
@@ -124,3 +124,47 @@ def test_the_top_judges_lockout_and_leaning_back():
     assert judge_top(back, DL).faults == ()  # a deadlift does not list leaning back
     front = RepWindow([], False, top=[Sample(_p(0, view="front", yaw=85.0, hip_angle=None, torso_lean=None), 0.0)])
     assert judge_top(front, swing).unseen == ("no_lockout", "overextension")
+
+
+def _metrics(**kw):
+    """A side-on rep's metrics as judge_rep writes them, clean, with the given ones changed."""
+    base = {
+        "yaw": 5.0, "turn": 0.0, "angles_seen": 1.0, "bottom_shin_lean": 10.0, "bottom_torso_lean": 45.0,
+        "bottom_thigh_lean": 60.0, "back_curve": -0.05, "back_readings": 20.0, "back_spread": 0.04,
+        "back_error": 0.01, "head_drop": -0.1, "hip_back": 0.3, "hip_down": 0.1, "trunk_tip": 2.0,
+    }  # fmt: skip
+    return {**base, **kw}
+
+
+def test_a_clean_rep_is_clean_from_its_metrics_alone():
+    assert decide_rep(_metrics(), DL.faults, DL.thresholds) == ((), ())
+
+
+def test_the_squatted_pull_is_called_with_the_hips_at_the_knees():
+    """Shins 25 degrees at the bottom are under the deadlift's 32, but with the thighs level (hips at the
+    knees' height) it is a squat pulling the bar: knees forward."""
+    squatted = _metrics(bottom_shin_lean=25.0, bottom_thigh_lean=88.0)
+    assert "knees_forward" in decide_rep(squatted, DL.faults, DL.thresholds)[0]
+    hips_high = _metrics(bottom_shin_lean=25.0, bottom_thigh_lean=65.0)  # a normal pull from the floor
+    assert "knees_forward" not in decide_rep(hips_high, DL.faults, DL.thresholds)[0]
+
+
+def test_the_back_outline_is_not_read_turned_towards_the_camera_but_the_head_line_is():
+    rounded = _metrics(back_curve=0.2)
+    assert "back_rounding" in decide_rep(rounded, DL.faults, DL.thresholds)[0]
+    towards = _metrics(back_curve=0.2, yaw=45.0, turn=1.0)
+    assert decide_rep(towards, DL.faults, DL.thresholds)[1] == ("back_rounding",)  # unseen, never clean
+    away = _metrics(back_curve=0.2, yaw=45.0, turn=-1.0)
+    assert "back_rounding" in decide_rep(away, DL.faults, DL.thresholds)[0]
+    head = _metrics(head_drop=0.25, yaw=45.0, turn=1.0)  # the keypoints' line holds from a front slant
+    assert "back_rounding" in decide_rep(head, DL.faults, DL.thresholds)[0]
+
+
+def test_an_unsure_outline_reading_is_not_a_reading():
+    """Five readings spread 0.12 (a Pi's few frames): the median could be anywhere between flat and
+    rounded, so the back is reported unread, not called."""
+    unsure = _metrics(back_curve=0.14, back_readings=5.0, back_spread=0.12, back_error=median_error(0.12, 5))
+    assert median_error(0.12, 5) > MAX_BACK_ERROR
+    assert decide_rep(unsure, DL.faults, DL.thresholds) == ((), ("back_rounding",))
+    sure = _metrics(back_curve=0.14, back_readings=20.0, back_spread=0.12, back_error=median_error(0.12, 20))
+    assert decide_rep(sure, DL.faults, DL.thresholds)[0] == ("back_rounding",)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from station.athlete import MOVEMENTS, Athlete, AthleteSpec, Camera, Faults, body_at
-from station.coach.posture import ViewSettings, facing_of, measure, torso_length_of, view_name, yaw_of
+from station.coach.posture import ViewSettings, facing_of, measure, torso_length_of, turn_of, view_name, yaw_of
 from station.pose.keypoints import KP
 
 SETTINGS = ViewSettings()
@@ -114,3 +114,29 @@ def test_unscored_keypoints_are_not_trusted():
     p = measure(0.0, k, (640, 480), True, 1)
     assert p.hip_angle is None and set(p.missing) == {"head", "shoulders", "hips", "knees", "feet"}
     assert np.isfinite(k).all()
+
+
+@pytest.mark.parametrize(("yaw", "turn"), [(45, 1), (60, 1), (135, -1), (120, -1)])
+def test_which_way_the_lifter_is_turned_is_read_from_which_side_shows(yaw, turn):
+    """Towards the camera the body's left shows on the image's right, turned away on its left (as the
+    pose model labels real people), whichever way the lifter faces."""
+    torso = torso_length_of(_keypoints(0.0, yaw=0))
+    for facing in (1, -1):
+        assert np.sign(turn_of(_keypoints(0.0, yaw=yaw, facing=facing), torso, SETTINGS)) == turn
+
+
+def test_side_on_the_turn_is_near_zero_and_a_posture_says_side():
+    torso = torso_length_of(_keypoints(0.0, yaw=0))
+    assert abs(turn_of(_keypoints(0.0, yaw=0), torso, SETTINGS)) < 0.05
+    assert measure(0.0, _keypoints(0.0), (1280, 720), True, 1, SETTINGS, yaw=5.0, turn=1).turn == 0
+
+
+def test_twisted_shoulders_over_square_hips_still_read_as_a_front_view():
+    """A one-arm swing seen square-on twists the shoulders (they look narrow); the hips stay square,
+    and the larger reading wins: the front is never judged as a slant."""
+    k = _keypoints(0.0, yaw=90)
+    torso = torso_length_of(_keypoints(0.0, yaw=0))
+    mid = (k[KP["left_shoulder"], 0] + k[KP["right_shoulder"], 0]) / 2
+    for name, sign in (("left_shoulder", 1), ("right_shoulder", -1)):
+        k[KP[name], 0] = mid + sign * 0.25 * torso  # shoulders look 0.5 torso lengths wide: 50 degrees alone
+    assert yaw_of(k, torso, SETTINGS) >= SETTINGS.front_min_yaw  # hips 0.35 wide: 67 degrees

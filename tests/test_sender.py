@@ -182,6 +182,9 @@ def test_the_password_comes_from_the_credential_never_the_url(tmp_path, monkeypa
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
     assert password() == "s3cret"
     assert safe_url("postgresql://gym:s3cret@db.example:5432/fleet") == "postgresql://gym:***@db.example:5432/fleet"
+    assert safe_url("postgresql://gym@db/fleet?sslmode=require&Password=s3cret") == (
+        "postgresql://gym@db/fleet?sslmode=require&Password=***"
+    )
     from station.config import parse
     from station.errors import StationError
 

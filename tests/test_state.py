@@ -98,6 +98,19 @@ def test_a_set_counts_lights_lamps_sounds_and_is_stored_when_it_ends():
     assert PlaySound("end") in ended and ShowLamps({}) in ended  # the chime; the LEDs go off with the set
 
 
+def test_lamps_stay_grey_until_a_rep_has_been_judged():
+    """No green "OK" before the station has looked: the bottom's faults are judged at the first rep,
+    the top's (lockout) once that rep's top has closed."""
+    k = _kiosk()
+    k.handle(Chosen("rdl", 0, start=True))
+    assert not any(lamp.judged for lamp in k.state.lamps.values())
+    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    assert k.state.lamps["knees_forward"].judged and not k.state.lamps["knees_forward"].lit
+    assert not k.state.lamps["no_lockout"].judged  # its top is judged as the next rep starts
+    _lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
+    assert k.state.lamps["no_lockout"].judged
+
+
 def test_a_clean_rep_turns_a_lamp_green_again():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))

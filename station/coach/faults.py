@@ -29,12 +29,13 @@ from station.registry import FAULTS, OUTLINE_VIEW
 MIN_SEEN_FRACTION = 0.5  # the view showed the angles on at least half the rep's frames, or they are unseen
 BOTTOM_REGION = 0.7  # frames at 70% or more of the rep's depth count as "the bottom"
 MIN_BACK_READINGS = 3  # outline readings at the bottom needed to judge the back from its outline
-# Readings of one bottom that disagree by more than this (interquartile range of the bow) cannot tell a
-# flat back from a rounded one: the gap between the two is about 0.1 (clean reps' bows median -0.09,
-# rounded 0.15 on the shared side clips). A busy room read as the back, or a Pi's few readings, spread
-# that wide; the back is then not read on that rep. (0.15 until the 35-clip calibration: at 10 poses
-# a second a clean band RDL read 0.14 from five readings spread 0.12.)
-MAX_BACK_SPREAD = 0.1
+# How sure the bottom's reading of the back is: the standard error of the readings' median bow (from
+# their interquartile range and count). A flat back's bow and a rounded one's lie about 0.1 apart
+# (rep medians -0.09 and 0.15 on the shared side clips); a median less sure than half that gap cannot
+# tell them apart, and the back is not read on that rep. Busy rooms read as the back, and a Pi's few
+# readings, fail it. (Until the 35-clip calibration: an interquartile range of 0.15 at most, whatever
+# the count; at 10 poses a second a clean band RDL then read 0.14 from five readings spread 0.12.)
+MAX_BACK_ERROR = 0.04
 # The squatted pull: thighs within 10 degrees of level at the bottom (hips at the knees' height or
 # below), and the shins past two thirds of the drill's limit (21 degrees for the deadlift: the held-back
 # squatted pulls showed 30 at the bottom's median, under the old 32-degree limit).
@@ -89,6 +90,20 @@ def _visible(fault: str, samples: list[Sample]) -> bool:
     return allowed and seen >= MIN_SEEN_FRACTION * max(1, len(samples))
 
 
+def median_error(spread: float | None, n: int) -> float | None:
+    """Standard error of the median of `n` readings with interquartile range `spread` (normal readings:
+    sigma = IQR / 1.349, error = 1.253 sigma / sqrt(n))."""
+    if spread is None or n < 1:
+        return None
+    return 1.253 * (spread / 1.349) / float(np.sqrt(n))
+
+
+def outline_sure(metrics: Mapping[str, float | None]) -> bool:
+    """Whether the rep's outline readings say something: enough of them, and their median sure enough."""
+    error = metrics.get("back_error")
+    return (metrics.get("back_readings") or 0.0) >= MIN_BACK_READINGS and error is not None and error <= MAX_BACK_ERROR
+
+
 def _angles_seen(samples: list[Sample]) -> float:
     return sum(s.posture.angles_seen for s in samples) / max(1, len(samples))
 
@@ -110,6 +125,7 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
     shin_max = max(_values(samples, "shin_lean"), default=None)
     curves = [s.back_curve for s in region if s.back_curve is not None]
     spread = float(np.subtract(*np.percentile(curves, [75, 25]))) if curves else None
+    error = median_error(spread, len(curves))
     thighs = [180.0 - s.posture.hip_angle - s.posture.torso_lean for s in region
               if s.posture.hip_angle is not None and s.posture.torso_lean is not None]  # fmt: skip
     hip_back, hip_down = _hip_travel(window.lead or samples[:1], region)
@@ -128,6 +144,7 @@ def judge_rep(window: RepWindow, drill: Drill) -> Judgement:
         "back_curve": _r(_med(curves)),
         "back_readings": float(len(curves)),
         "back_spread": _r(spread),
+        "back_error": _r(error),
         "head_drop": _r(_med(_values(region, "head_drop"))),
         "hip_back": _r(hip_back),
         "hip_down": _r(hip_down),
@@ -164,10 +181,8 @@ def decide_rep(
 
     back_view = view_allows("back_rounding", m)
     head_hangs = back_view and over("head_drop", th.max_head_drop)
-    readings, spread = m.get("back_readings") or 0.0, m.get("back_spread")
     outline_view = back_view and OUTLINE_VIEW.allows(m.get("yaw"), int(m.get("turn") or 0))
-    steady = spread is not None and spread <= MAX_BACK_SPREAD
-    outline_read = outline_view and readings >= MIN_BACK_READINGS and steady
+    outline_read = outline_view and outline_sure(m)
     rule(
         "back_rounding",
         head_hangs or outline_read,

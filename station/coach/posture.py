@@ -6,7 +6,7 @@ whose feet are out of frame has no stature.
 
 Views. How far the lifter is turned from side-on (yaw: 0 side-on, 90 facing the camera or facing
 away) is read from how wide the shoulders and hips look against the torso's length; a body seen
-square-on is about 0.65 torso lengths wide at the shoulder joints and 0.4 at the hip joints
+square-on is about 0.65 torso lengths wide at the shoulder joints and 0.38 at the hip joints
 (measured standing on the three front-view shared clips: shoulders 0.58 to 0.69, hips 0.34 to 0.43;
 adult anthropometry gives 0.6 to 0.7 and 0.3 to 0.4). Which way they are turned (towards the camera
 or away) is read from which side of the body shows on which side of the picture (`turn_of`).
@@ -46,7 +46,7 @@ class ViewSettings:
     measure_max_yaw: float = 60.0  # angles are read up to this yaw, corrected for foreshortening
     midline_from_yaw: float = 10.0  # turned more than this: joints are read on the midline (both sides)
     shoulder_width: float = 0.65  # shoulder joints' width seen square-on, torso lengths
-    hip_width: float = 0.4  # hip joints' width seen square-on, torso lengths
+    hip_width: float = 0.38  # hip joints' width seen square-on, torso lengths
     edge_margin: float = 0.01  # keypoints this close to the frame's edge (fraction) count as cut off
 
 

@@ -98,11 +98,14 @@ def connect(settings: SyncSettings, secret: str | None) -> Any:
 
 
 def safe_url(url: str) -> str:
-    """The URL as logs may show it: a password written into it by mistake is hidden."""
+    """The URL as logs may show it: a password written into it by mistake (user part or query) is hidden."""
+    import re
+
     head, sep, rest = url.partition("://")
     if "@" in rest and ":" in rest.split("@", 1)[0]:
         user = rest.split("@", 1)[0].split(":", 1)[0]
         rest = f"{user}:***@{rest.split('@', 1)[1]}"
+    rest = re.sub(r"(?i)([?&](?:password|passfile)=)[^&]*", r"\1***", rest)
     return head + sep + rest
 
 

@@ -76,13 +76,15 @@ ASLEEP = "asleep"  # outside the opening hours: a black screen, camera and model
 
 @dataclass
 class Lamp:
-    """One fault's lamp: green until a rep shows the fault, red until a rep comes through clean of it.
+    """One fault's lamp: grey until a rep has been judged for the fault, then green until a rep shows
+    it, red until a rep comes through clean of it.
 
     Grey ("unseen") while the last rep's view could not show the fault: never green for a fault
-    the station could not see.
+    the station could not see, nor before it has looked.
     """
 
     fault: str
+    judged: bool = False  # a rep has been judged for this fault: "OK" means something only then
     lit: bool = False
     rep: int | None = None
     unseen: bool = False
@@ -300,11 +302,15 @@ class Kiosk:
                     # The top's faults are judged later; a rep whose view showed nothing will not show them.
                     lamp.unseen = fault in event.rep.unseen or (fault in TOP_FAULTS and not event.rep.judged)
                     lamp.view_ok = event.rep.judged
+                    # The top's faults are judged once the top closes (a "fault" event, or none at all).
+                    # The top after rep N is judged by the time rep N + 1 counts (its window closes first).
+                    top_done = fault not in TOP_FAULTS or event.rep.index > 1
+                    lamp.judged = lamp.judged or lamp.lit or (not lamp.unseen and top_done)
             elif event.kind == "unseen" and event.fault in self.state.lamps:
                 self.state.lamps[event.fault].unseen = True
             elif event.fault in self.state.lamps:
                 lamp = self.state.lamps[event.fault]
-                lamp.lit, lamp.rep, lamp.unseen = True, event.rep.index, False
+                lamp.lit, lamp.rep, lamp.unseen, lamp.judged = True, event.rep.index, False, True
 
     def _tick(self, now: float, effects: list[Effect]) -> list[CoachEvent]:
         """Idle screens go back to attract, an abandoned set ends."""

@@ -126,13 +126,15 @@ def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> No
     """A fault's lamp: green with its name, red with what to do about it, grey where the view cannot show it."""
     box = ui.rect(x, y, w, h)
     pygame.draw.rect(ui.surface, (60, 20, 20) if lamp.lit else PANEL, box, border_radius=ui.px(16))
-    colour = RED if lamp.lit else (MUTED if lamp.unseen else GREEN)
+    colour = RED if lamp.lit else (MUTED if lamp.unseen or not lamp.judged else GREEN)
     pygame.draw.circle(ui.surface, colour, (box.x + ui.px(h / 2), box.centery), ui.px(h * 0.3))  # the lamp
     ui.text(FAULT_NAMES[lamp.fault], (x + h, y + h * 0.14), h * 0.38, INK, bold=True)
     if lamp.lit:
         caption = FAULT_CUES[lamp.fault]
     elif lamp.unseen:
         caption = BACK_UNREAD_CUE if lamp.view_ok else UNSEEN_CUE
+    elif not lamp.judged:
+        caption = "Judged from the first rep"
     else:
         caption = "OK"
     ui.text(caption, (x + h, y + h * 0.56), h * 0.3, INK if lamp.lit else MUTED)
