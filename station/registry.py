@@ -109,8 +109,9 @@ FAULTS: dict[str, FaultSpec] = {
             evidence={
                 "deadlift.max_shin_lean": Evidence(
                     "A hinge keeps the shins within about 15 degrees of vertical; an RDL's soft knees allow "
-                    "more (22), a deadlift from the floor needs the shins forward to reach the bar (32). "
-                    "The clean margin is thin from a front slant (31.3); the squat rules carry the rest.",
+                    "more (22), a deadlift from the floor needs the shins forward to reach the bar: 36 is the "
+                    "cleanest pulls' 31.3 (a front slant) plus the 4 degrees the same rep moves between pose "
+                    "rates. Knee-dominant pulls (shins 36 to 50, trunk upright) are called by the squat rules.",
                     clean="31.3 barbell-deadlift_diag_greenscreen.mp4#1",
                     faulty="35.9 kb-deadlift_side_knee-dominant.mp4#1",
                 ),
