@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
 "$VENV/bin/ruff" check station tests
-# Two workers: the clip tests (group "clips") on one, so MoveNet runs over each clip once a run and
-# the per-clip table stays together; every other test goes to whichever worker is free. Many tests
-# wait on subprocesses, timers and sleeps, so two cores run the suite in about 3 minutes.
-exec "$VENV/bin/python" -m pytest -n "${STATION_TEST_WORKERS:-2}" --dist loadgroup "$@"
+# Two workers. A clip's tests are one xdist group, sent to one worker, which makes the clip's one
+# MoveNet pass; tests that read every clip take the other worker's passes from the run's temporary
+# folder (tests/conftest.py). Every other test goes to whichever worker is free.
+# The per-clip table goes to build/clip-table.txt. Only this project's pytest plugins load (xdist):
+# the venv sees the system's packages, and a host's own plugins must not change the run.
+export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
+exec "$VENV/bin/python" -m pytest -p xdist.plugin -n "${STATION_TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -188,7 +188,7 @@ def test_the_small_pi_display_is_readable(tmp_path):
         factory.reset()
 
 
-@pytest.mark.xdist_group("clips")  # its analyze side shares the clip poses of tests/test_analyze.py
+@pytest.mark.xdist_group("kb-deadlift_side_rounded-back.mp4")  # with that clip's one pass
 def test_station_run_on_a_clip_matches_analyze(tmp_path, clip_reports):
     """The issue's command: the summary's reps equal analyze's, and the screenshot shows a lit back lamp."""
     clip = str(shared_path("footage", "kb-deadlift_side_rounded-back.mp4"))

@@ -95,7 +95,6 @@ def test_the_per_rep_table_has_a_row_a_rep_with_labels_and_metrics(tmp_path):
     assert source_of({"source": "owner/repo path/to/clip.mp4 (labelled good)"}) == "owner/repo"
 
 
-@pytest.mark.xdist_group("clips")  # the run's one pass over the clips
 def test_calibration_over_the_shared_clips(clip_reports):
     """Every labelled clip's reps, scored in sample and held out by source: each source is scored on
     thresholds set without it, and the held-out table covers every clip."""

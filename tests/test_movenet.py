@@ -112,8 +112,9 @@ def test_losing_the_person_searches_again(movenet):
     assert movenet.estimate(Frame(man_left, 0.2, 2)).person
 
 
-@pytest.mark.parametrize("clip", clip_names())
-@pytest.mark.xdist_group("clips")  # with the other clip tests: one worker runs MoveNet over each clip once
+@pytest.mark.parametrize(
+    "clip", [pytest.param(c, marks=pytest.mark.xdist_group(c)) for c in clip_names()]
+)  # with the clip's other tests, on the worker that makes its one MoveNet pass
 def test_a_person_is_found_on_95_percent_of_clip_frames(clip_poses, clip):
     """Over the frames where a lifter is in the picture (labels.json's no_person_s spans, an end
     card, are left out). The poses are the run's one MoveNet pass over the clip."""

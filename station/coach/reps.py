@@ -104,7 +104,7 @@ class StatureGauge:
             return None
         key = id(values)
         if key not in self._cache:
-            self._cache[key] = float(np.percentile([v for _, v in values], STANDING_PERCENTILE))
+            self._cache[key] = _percentile(np.fromiter((v for _, v in values), float, len(values)), STANDING_PERCENTILE)
         return self._cache[key]
 
     def standing(self) -> float | None:
@@ -160,6 +160,15 @@ class StatureGauge:
         standing = upright or (depth is not None and posture.stature is not None and depth <= KNEES_KEPT_BELOW)
         self._add(self._knees, posture.t, posture.knee_height if standing else None)
         return depth, rel
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile's linear interpolation, from a partial sort (a frame's budget on a Pi is small)."""
+    rank = q / 100.0 * (len(values) - 1)
+    low = int(rank)
+    high = min(low + 1, len(values) - 1)
+    part = np.partition(values, (low, high))
+    return float(part[low] + (rank - low) * (part[high] - part[low]))
 
 
 def depth_against(
