@@ -6,7 +6,6 @@ model or rate is never served stale poses. Files are plain NumPy archives a pers
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -17,17 +16,10 @@ import numpy as np
 
 from station.camera.source import Frame
 from station.pose.keypoints import Pose
+from station.pose.model import sha256_of
 
 T = TypeVar("T")
 CACHE_VERSION = 1  # bump when MoveNet's pre- or post-processing changes what a pose is
-
-
-def clip_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class PoseRate:
@@ -78,7 +70,7 @@ def thinned(frames: Iterable[Frame], pose_fps: float | None) -> Iterator[Frame]:
 
 def cache_file(folder: Path, clip: Path, model_sha: str, pose_fps: float | None) -> Path:
     rate = "all" if pose_fps is None else f"{pose_fps:g}fps"
-    key = f"{clip_digest(clip)[:16]}-{model_sha[:12]}-{rate}-v{CACHE_VERSION}"
+    key = f"{sha256_of(clip)[:16]}-{model_sha[:12]}-{rate}-v{CACHE_VERSION}"
     return folder / f"{clip.stem}.{key}.npz"
 
 

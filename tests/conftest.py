@@ -88,12 +88,14 @@ PI_POSE_FPS = 10.0  # a Pi 4's pose rate: the coach must hold its figures there
 
 @dataclass
 class ClipPass:
-    """One pass over a shared clip: MoveNet's poses, and the coach's report at full rate and at a Pi 4's
-    pose rate (the frames a 10 fps model would take, with the poses this pass found on them)."""
+    """One pass over a shared clip: MoveNet's poses, and the coach's report at full rate, at a Pi 4's
+    pose rate (the frames a 10 fps model would take, with the poses this pass found on them) and from
+    the keypoints alone (the back's outline not read)."""
 
     poses: list
     report: dict
     report_pi: dict
+    report_keypoints: dict  # the back judged from the keypoints alone (no outline): what the outline adds
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +109,7 @@ def clip_pass(movenet_model, tmp_path_factory):
 
     from station.analyze import check_found
     from station.camera.video import VideoSource
-    from station.coach.session import Coach
+    from station.coach.session import Coach, CoachSettings
     from station.drills import get_drill
     from station.pose.movenet import MoveNet
     from station.posecache import PoseRate
@@ -126,7 +128,7 @@ def clip_pass(movenet_model, tmp_path_factory):
                 else:
                     got = cache[clip] = compute(clip)
                     part = kept.with_suffix(".part")
-                    part.write_bytes(pickle.dumps((got.poses, got.report, got.report_pi)))
+                    part.write_bytes(pickle.dumps((got.poses, got.report, got.report_pi, got.report_keypoints)))
                     part.replace(kept)
         return cache[clip]
 
@@ -134,11 +136,13 @@ def clip_pass(movenet_model, tmp_path_factory):
         drill = get_drill(clip_labels()[clip]["drill"])
         source, estimator = VideoSource(shared_path("footage", clip)), MoveNet(movenet_model)
         full, pi, rate, poses = Coach(drill), Coach(drill), PoseRate(PI_POSE_FPS), []
+        keypoints_only = Coach(drill, CoachSettings(read_back_outline=False))
         try:
             for frame in source.frames():
                 pose = estimator.estimate(frame)
                 poses.append(pose)
                 full.update(pose, frame.rgb, frame.scale)
+                keypoints_only.update(pose)
                 for p, f in rate.offer(frame.t, (pose, frame)):
                     pi.update(p, f.rgb, f.scale)
             for p, f in rate.flush():
@@ -146,10 +150,10 @@ def clip_pass(movenet_model, tmp_path_factory):
         finally:
             source.close()
         reports = []
-        for coach in (full, pi):
+        for coach in (full, pi, keypoints_only):
             coach.finish()
             reports.append(check_found(coach.report(), clip).to_json())
-        return ClipPass(poses, reports[0], reports[1])
+        return ClipPass(poses, *reports)
 
     return run
 
@@ -172,6 +176,12 @@ def recorded(clip_poses):
 def clip_reports(clip_pass):
     """`station analyze --json`'s report of a shared clip (default settings), worked out once per run."""
     return lambda clip: clip_pass(clip).report
+
+
+@pytest.fixture(scope="session")
+def clip_reports_keypoints(clip_pass):
+    """The report of a shared clip with the back judged from the keypoints alone (no outline)."""
+    return lambda clip: clip_pass(clip).report_keypoints
 
 
 @pytest.fixture(scope="session")
