@@ -83,13 +83,6 @@ def view_turn(samples: list[Sample]) -> int:
     return (total > 0) - (total < 0)
 
 
-def _visible(fault: str, samples: list[Sample]) -> bool:
-    """Whether the rep's view let the sagittal angles behind `fault` be measured."""
-    seen = sum(s.posture.angles_seen for s in samples)
-    allowed = FAULTS[fault].view.allows(view_yaw(samples), view_turn(samples))
-    return allowed and seen >= MIN_SEEN_FRACTION * max(1, len(samples))
-
-
 def median_error(spread: float | None, n: int) -> float | None:
     """Standard error of the median of `n` readings with interquartile range `spread` (normal readings:
     sigma = IQR / 1.349, error = 1.253 sigma / sqrt(n))."""
