@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import median
@@ -83,12 +83,19 @@ def analyse_clips(
 ) -> list[ClipResult]:  # fmt: skip
     """Every labelled clip through the pose stage (cached) and the coach, once."""
     from station.analyze import analyze
-    from station.camera.video import VideoSource
     from station.pipeline import RecordedPoses
     from station.pose.model import MODEL_SHA256
     from station.posecache import poses_for
 
-    model = None
+    model: list[Any] = []  # loaded on the first pose a cache does not hold
+
+    def estimate(frame: Any) -> Any:
+        if not model:
+            from station.pose.movenet import load_movenet
+
+            model.append(load_movenet())
+        return model[0].estimate(frame)
+
     results = []
     for n, (clip, label) in enumerate(sorted(labels.items()), 1):
         path = footage / clip
@@ -96,31 +103,23 @@ def analyse_clips(
             raise StationError(f"labels.json names {clip}, which is not in {footage}.")
         if progress:
             progress(f"[{n}/{len(labels)}] {clip}")
-        source = VideoSource(path)
-        try:
-            if model is None and (cache is None or not _all_cached(cache, path, MODEL_SHA256, pose_fps)):
-                from station.pose.movenet import load_movenet
-
-                model = load_movenet()
-            estimate = model.estimate if model is not None else _no_model
-            if model is not None:
-                model.reset()
-            poses = poses_for(path, source.frames, estimate, cache, MODEL_SHA256, pose_fps)
-        finally:
-            source.close()
+        if model:
+            model[0].reset()  # a new clip: forget the last one's lifter
+        poses = poses_for(path, lambda path=path: _frames(path), estimate, cache, MODEL_SHA256, pose_fps)
         report, _ = analyze(path, label["drill"], RecordedPoses(poses), pose_fps=pose_fps)
         results.append(ClipResult(clip, label, report.to_json()))
     return results
 
 
-def _all_cached(cache: Path, clip: Path, model_sha: str, pose_fps: float | None) -> bool:
-    from station.posecache import cache_file
+def _frames(path: Path) -> Iterator[Any]:
+    """A clip's frames, the file opened only when a pose must be worked out (the cache has the rest)."""
+    from station.camera.video import VideoSource
 
-    return cache_file(cache, clip, model_sha, pose_fps).is_file()
-
-
-def _no_model(frame: Any) -> Any:
-    raise StationError("a pose was missing from the cache")
+    source = VideoSource(path)
+    try:
+        yield from source.frames()
+    finally:
+        source.close()
 
 
 # -- the per-rep table ---------------------------------------------------------------------------
