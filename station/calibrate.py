@@ -253,25 +253,51 @@ def rejudge(rep: dict[str, Any], drill: str, th: Thresholds) -> set[str]:
     return set(decide_rep(m, faults, th)[0]) | set(decide_top(m, faults, th)[0])
 
 
+@dataclass(frozen=True)
+class LabelCheck:
+    """A clip's reps against its labels (labels.json's rule): exact count; each labelled fault on at
+    least half the reps; any other fault, not allowed, on more than a fifth is a false alarm. A clip
+    labelled `faults: null` is scored on its count only."""
+
+    counted: int
+    done: int
+    labelled: tuple[str, ...]
+    missed: tuple[tuple[str, int], ...]  # labelled faults lit on fewer than half the reps, and on how many
+    false_alarms: tuple[tuple[str, int], ...]
+
+    def problems(self) -> list[str]:
+        """What breaks the rule, in words (empty: the clip passes)."""
+        out = [f"{self.counted} reps counted, {self.done} done"] if self.counted != self.done else []
+        out += [f"{fault} lit on {n} of {self.counted} reps" for fault, n in self.missed]
+        out += [f"false alarm: {fault} lit on {n} of {self.counted} reps" for fault, n in self.false_alarms]
+        return out
+
+
+def check_labels(label: dict[str, Any], calls: list[set[str]]) -> LabelCheck:
+    """The labels' rule on a clip whose reps called `calls` (one set of faults a rep)."""
+    n = len(calls)
+    lit = {f: sum(f in c for c in calls) for c in calls for f in c}
+    labelled = tuple(label["faults"] or ())
+    missed = tuple((f, lit.get(f, 0)) for f in labelled if lit.get(f, 0) < n / 2)
+    alarms = ()
+    if label["faults"] is not None:
+        allowed = set(labelled) | set(label.get("allowed", []))
+        alarms = tuple((f, k) for f, k in sorted(lit.items()) if f not in allowed and k > n / 5)
+    return LabelCheck(n, label["reps"], labelled, missed, alarms)
+
+
 def score(result: ClipResult, th: Thresholds | None = None) -> Score:
     """The clip against its labels: as the coach called it, or re-judged with thresholds `th`."""
     label, reps = result.label, result.report["rep_list"]
     calls = [set(r["faults"]) if th is None else rejudge(r, label["drill"], th) for r in reps]
-    s = Score(clips=1, exact=int(len(reps) == label["reps"]))
-    if label["faults"] is None:
-        return s
-    n = len(reps)
-    for fault in label["faults"]:
-        s.labelled += 1
-        s.caught += int(n > 0 and sum(fault in c for c in calls) >= n / 2)
-    for fault in {f for c in calls for f in c}:
-        if (
-            fault not in label["faults"]
-            and fault not in label.get("allowed", [])
-            and sum(fault in c for c in calls) > n / 5
-        ):
-            s.false_alarms += 1
-    return s
+    check = check_labels(label, calls)
+    return Score(
+        clips=1,
+        exact=int(check.counted == check.done),
+        labelled=len(check.labelled),
+        caught=len(check.labelled) - len(check.missed),
+        false_alarms=len(check.false_alarms),
+    )
 
 
 def leave_one_source_out(results: list[ClipResult]) -> list[tuple[str, Score, dict[str, Thresholds]]]:

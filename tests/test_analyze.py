@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from station.analyze import analyze, format_table
+from station.calibrate import check_labels
 from station.coach.setreport import SetReport
 from station.drills import DRILLS
 from station.errors import StationError
@@ -56,7 +57,6 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
     """The per-clip row, and what breaks the labels' scoring rule (empty: the clip passes)."""
     label = LABELS[clip]
     reps = report["rep_list"]
-    judged = label["faults"] is not None  # null: count only, no fault counts either way
     labelled = label["faults"] or []
     called = {f for r in reps for f in r["faults"]} | set(labelled)
     lit = {f: sum(f in r["faults"] for r in reps) for f in called}
@@ -64,15 +64,7 @@ def _score(clip: str, report: dict) -> tuple[str, list[str]]:
     row = (f"{clip:46s} {label['view'][:8]:8s} reps {report['reps']:2d}/{label['reps']:2d}  lit: "
            + (", ".join(f"{f} {n}" for f, n in sorted(lit.items())) or "-")
            + ("  unseen: " + ", ".join(f"{f} {n}" for f, n in sorted(unseen.items())) if unseen else ""))  # fmt: skip
-    problems = []
-    if report["reps"] != label["reps"]:
-        problems.append(f"{report['reps']} reps counted, {label['reps']} done")
-    for fault in labelled:
-        if lit[fault] < len(reps) / 2:
-            problems.append(f"{fault} lit on {lit[fault]} of {len(reps)} reps")
-    for fault, n in lit.items():
-        if judged and fault not in labelled and fault not in label["allowed"] and n > len(reps) / 5:
-            problems.append(f"false alarm: {fault} lit on {n} of {len(reps)} reps")
+    problems = check_labels(label, [set(r["faults"]) for r in reps]).problems()
     return row, problems
 
 
