@@ -2,7 +2,8 @@
 # Install Hinge Station on Raspberry Pi OS (Bookworm or Trixie) so it boots into the kiosk.
 #   sudo ./install.sh              install or update (idempotent: safe to run again)
 #   ./install.sh --dry-run         print every step, change nothing (any Linux, no root)
-# Options: --root DIR (install under DIR, for tests), --keep-desktop (do not boot to the console),
+# Options: --root DIR (install the files under DIR, for tests: packages, users and services on this
+#          host are not touched, only printed; no root needed), --keep-desktop (do not boot to the console),
 #          --sync (also the fleet sender, hinge-station-sync.service: sets and health to the gym's PostgreSQL).
 # Environment: STATION_MODEL_DIR=DIR takes the pose model from DIR instead of downloading it.
 set -euo pipefail
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
         --root) ROOT=${2:?--root needs a folder}; shift ;;
         --keep-desktop) KEEP_DESKTOP=1 ;;
         --sync) SYNC=1 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -70,10 +71,15 @@ fi
 
 say() { printf '==> %s\n' "$*"; }
 r() { printf '%s%s' "$ROOT" "$1"; }  # a path under --root
+# A command that changes the host itself (packages, users, services): under --root it is only
+# printed, so an install into a folder never touches the machine it runs on.
+host() {
+    if [ -n "$ROOT" ]; then echo "    (--root: not run on this host: $*)"; else "$@"; fi
+}
 
 step_apt() {
-    DEBIAN_FRONTEND=noninteractive apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
+    host env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    host env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
 }
 
 step_user() {
@@ -84,9 +90,9 @@ step_user() {
     local joined
     joined=$(IFS=,; echo "${groups[*]}")
     if id -u "$USER_NAME" >/dev/null 2>&1; then
-        [ -z "$joined" ] || usermod -a -G "$joined" "$USER_NAME"
+        [ -z "$joined" ] || host usermod -a -G "$joined" "$USER_NAME"
     else
-        useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
+        host useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
             ${joined:+--groups "$joined"} "$USER_NAME"
     fi
 }
@@ -95,7 +101,7 @@ step_readers() {
     # The kiosk writes its files group-readable (the unit's UMask=0027): members of its group can
     # run `station status` and `station history` over SSH without sudo.
     if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && id -u "$SUDO_USER" >/dev/null 2>&1; then
-        usermod -a -G "$USER_NAME" "$SUDO_USER"
+        host usermod -a -G "$USER_NAME" "$SUDO_USER"
     else
         echo "    (not run through sudo by a user: add yours with 'usermod -a -G $USER_NAME NAME')"
     fi
@@ -143,7 +149,7 @@ install_unit() {
     install -d "$(dirname "$(r "$2")")"
     sed "s|^ExecStart=.*|ExecStart=$VENV/bin/station $3|" "$HERE/systemd/$1" >"$(r "$2")"
     chmod 0644 "$(r "$2")"
-    systemctl daemon-reload
+    host systemctl daemon-reload
 }
 
 step_unit() {
@@ -152,9 +158,9 @@ step_unit() {
 
 step_syncuser() {
     if id -u "$SYNC_USER" >/dev/null 2>&1; then
-        usermod -a -G "$USER_NAME" "$SYNC_USER"
+        host usermod -a -G "$USER_NAME" "$SYNC_USER"
     else
-        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        host useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
             --no-user-group --gid "$USER_NAME" "$SYNC_USER"
     fi
 }
@@ -177,12 +183,12 @@ step_syncenable() {
 
 step_console() {
     if [ "$KEEP_DESKTOP" = 1 ]; then echo "    (--keep-desktop: left as it is)"; return; fi
-    systemctl set-default multi-user.target
+    host systemctl set-default multi-user.target
 }
 
 enable_unit() {
-    systemctl enable "$1"
-    systemctl restart "$1"
+    host systemctl enable "$1"
+    host systemctl restart "$1"
 }
 
 step_enable() {

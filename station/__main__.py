@@ -137,8 +137,16 @@ def check_output_path(path: str, what: str, suffixes: tuple[str, ...] = ()) -> P
         raise StationError(f"There is no folder {folder} for the {what}: create it first.")
     if out.is_dir():
         raise StationError(f"The {what} path {out} is a folder: name a file.")
+    if out.exists() and not (out.is_file() or out.is_char_device()):  # a FIFO would block the run's end for ever
+        raise StationError(f"The {what} path {out} is not a regular file: name a file.")
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise StationError(f"The {what} cannot be written at {out}: the folder or file is not writable.")
+    if not out.exists():  # root passes every access check: try the folder itself (/proc takes no new file)
+        try:
+            os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644))
+            out.unlink()
+        except OSError as exc:
+            raise StationError(f"The {what} cannot be written at {out} ({exc.strerror or exc}).") from None
     return out
 
 
@@ -173,15 +181,48 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from station.history import History, format_history, format_placements
+    from station.paths import data_dir
 
-    history = History.open()
+    if args.import_file:
+        return _import_sets(Path(args.import_file))
+    folder = data_dir(create=False)
+    if not (folder / "history.sqlite3").exists():
+        print("No sets yet." if not args.csv else format_history([], True))
+        return 0
+    history = History.reader(folder)  # read-only: a reader (or root) never creates or changes a file
     try:
         if args.placements:
             print(format_placements(history.placements(), args.csv))
         else:
-            print(format_history(history.sets(args.since), args.csv))
+            rows = history.sets(args.since)
+            print(format_history(rows, args.csv) if rows or args.csv else "No sets yet.")
     finally:
         history.close()
+    return 0
+
+
+def _import_sets(path: Path) -> int:
+    """`station history --import FILE`: sets from a saved system log, a journal or its damaged lines."""
+    from station.history import History
+    from station.journal import sets_in_text
+    from station.paths import data_dir, refuse_foreign_folder
+
+    folder = data_dir()
+    refuse_foreign_folder(folder)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StationError(f"The file {path} cannot be read ({exc.strerror or exc}).") from None
+    entries, unreadable = sets_in_text(data)
+    if not entries:
+        raise StationError(f"There is no set in {path} to import ({unreadable} line(s) looked like one).")
+    history = History.open(folder)
+    try:
+        new = history.record_many(entries)
+    finally:
+        history.close()
+    print(f"{new} set(s) imported into the history, {len(entries) - new} were there already"
+          + (f", {unreadable} line(s) were not sets." if unreadable else "."))  # fmt: skip
     return 0
 
 
@@ -223,6 +264,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 def _fleet_connection(url: str, password_file: str | None):
     from station.config import url_has_password
+    from station.fleet.problems import explain, is_database_error
     from station.fleet.sender import SyncSettings, connect, password
 
     if not url.startswith(("postgresql://", "postgres://")):
@@ -232,14 +274,15 @@ def _fleet_connection(url: str, password_file: str | None):
     try:
         return connect(SyncSettings(database_url=url), password(password_file))
     except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):
-            raise StationError(f"The fleet database cannot be reached ({str(exc).strip().splitlines()[0]}).") from None
+        if is_database_error(exc):
+            raise StationError(f"The fleet database {url}: {explain(exc)}.") from None
         raise
 
 
 def _cmd_fleet_report(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta, timezone
 
+    from station.fleet.problems import explain, is_database_error
     from station.fleet.report import format_csv, format_html, format_text, read_report
     from station.history import since_utc
 
@@ -256,6 +299,10 @@ def _cmd_fleet_report(args: argparse.Namespace) -> int:
     conn = _fleet_connection(args.db, args.password_file)
     try:
         report = read_report(conn, since, args.tz)
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        raise StationError(f"The fleet report cannot be read from {args.db}: {explain(exc)}.") from None
     finally:
         conn.close()
     print(format_csv(report) if args.csv else format_text(report), end="" if args.csv else "\n")
@@ -360,6 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true")
     p.add_argument("--since", metavar="DATE", help="only sets finished on or after DATE (YYYY-MM-DD)")
     p.add_argument("--placements", action="store_true", help="the placement checks that passed, not the sets")
+    p.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="store the sets in FILE (a saved system log, the journal or its damaged lines), each once",
+    )
     p.set_defaults(func=_cmd_history)
 
     p = sub.add_parser("status", help="the station's health as text: kiosk, camera, temperature, disk, sets")

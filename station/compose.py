@@ -92,7 +92,7 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     from station.kiosk.buttons import open_buttons
     from station.kiosk.leds import open_leds
     from station.kiosk.widgets import CAMERA_BOX
-    from station.paths import data_dir
+    from station.paths import data_dir, refuse_foreign_folder
 
     spec, note = options.source, None
     if spec is None:
@@ -127,7 +127,9 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
             first.close()
 
     # Every finished set is kept, whatever the database does (locked, full, damaged).
-    keeper = SetKeeper(options.data_folder or data_dir(create=False))
+    folder = options.data_folder or data_dir(create=False)
+    refuse_foreign_folder(folder)
+    keeper = SetKeeper(folder)
     # Stop signals are ours, not SDL's: SDL would turn SIGTERM into a window close (and leave
     # SIGHUP to kill the process), where the kiosk must store the set in progress first.
     os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")

@@ -21,8 +21,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.errors import StationError
+
+if TYPE_CHECKING:
+    from station.fleet.sender import Cursor
 
 RECORD_NAME = "health.json"
 SYNC_STATE = Path("/var/lib/hinge-station-sync")  # the fleet sender's state folder (its cursor)
@@ -31,7 +35,7 @@ FIRMWARE_THROTTLED = (
     "sys/devices/platform/soc*/*firmware*/get_throttled",
     "sys/devices/platform/*firmware*/get_throttled",
 )
-STALE_S = 60.0  # a record older than this: the kiosk is not running (it writes every few seconds)
+STALE_S = 60.0  # a record older (or, after the clock was set back, newer) than this: the kiosk is not running
 THROTTLE_FLAGS = {  # vcgencmd get_throttled: bit -> what it means, in words
     0: "under-voltage now",
     1: "arm frequency capped now",
@@ -56,6 +60,7 @@ class HealthRecord:
     screen: str  # attract, chosen, set, summary, health, place, asleep
     last_problem: str | None = None  # the last problem's sentence, kept after it clears
     sets_waiting: int = 0  # finished sets the history could not take yet (kept in the journal)
+    stopped_at: float | None = None  # the kiosk stopped cleanly at this time (None: running, or it crashed)
 
     def write(self, folder: Path) -> None:
         """Replace the record atomically (readers never see half of one); readable by the group."""
@@ -146,6 +151,7 @@ class Status:
     history_note: str | None  # why the set counts are missing
     sync_last: str | None  # the fleet sender's last delivery (local time); None: not set up here
     sync_waiting: int | None  # sets it has still to deliver (None: not known)
+    journal_waiting: int = 0  # finished sets in the journal, not yet in the history
 
     def lines(self) -> list[str]:
         """The status as text, one reading a line (the health page draws the same lines)."""
@@ -173,8 +179,11 @@ class Status:
             lines += [f"sets today: unknown ({self.history_note})", "sets in the last 7 days: unknown"]
         else:
             lines += [f"sets today: {self.sets_today}", f"sets in the last 7 days: {self.sets_week}"]
-        if k is not None and k.sets_waiting:
+        if k is not None and self.kiosk_running and k.sets_waiting:
             lines.append(f"sets waiting for the history: {k.sets_waiting}")
+        elif self.journal_waiting:
+            lines.append(f"sets waiting in the journal: {self.journal_waiting} (written to the history when the "
+                         "kiosk next starts)")  # fmt: skip
         lines.append(f"sync: {self.sync}")
         return lines
 
@@ -188,9 +197,10 @@ class Status:
         return f"on, {self.sync_waiting} sets waiting, last delivery {self.sync_last}"
 
 
-def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, int | None]:
-    """The fleet sender's cursor: when it last delivered (local time) and the last history row it
-    delivered; (None, None) where the sender is not set up."""
+def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, Cursor | None]:
+    """The fleet sender's cursor: when it last delivered (local time), and the cursor where this
+    user may read it (None: not known; the count of sets waiting is then not guessed). (None, None)
+    where the sender is not set up."""
     from station.fleet.sender import Cursor
 
     cursor = Cursor(sync_folder or Path(os.environ.get("STATION_SYNC_STATE", SYNC_STATE)))
@@ -198,22 +208,62 @@ def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, int | None
         stamp = cursor.path.stat().st_mtime
     except OSError:
         return None, None
-    return datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M"), cursor.read()
+    when = datetime.fromtimestamp(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    return when, cursor if os.access(cursor.path, os.R_OK) else None
+
+
+def kiosk_running(record: HealthRecord, now: float | None = None) -> bool:
+    """Whether the kiosk that wrote the record runs now: it did not stop, its process is alive (and
+    is a station, not a process that got its number since), and it wrote within STALE_S either way
+    of the clock (a clock set back must not keep a dead kiosk "running")."""
+    if record.stopped_at is not None:
+        return False
+    if abs((time.time() if now is None else now) - record.written_at) >= STALE_S:
+        return False
+    return process_wrote(record.pid, record.written_at)
+
+
+def process_wrote(pid: int, written_at: float) -> bool:
+    """Whether process `pid` is alive and old enough to have written a record at `written_at`: a
+    process that got the number after the kiosk died started later. A sandboxed reader (the fleet
+    sender's ProtectProc=invisible) cannot read another user's /proc entry: then being alive decides."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, another user's
+    except (OverflowError, ValueError, OSError):
+        return False
+    started = process_start(pid)
+    return started is None or started <= written_at + 2.0
+
+
+def process_start(pid: int) -> float | None:
+    """When a process started, in seconds since the epoch (None where /proc does not say)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))  # fmt: skip
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
 
 
 def read_status(folder: Path, machine: Machine | None = None, now: datetime | None = None,
                 sync_folder: Path | None = None) -> Status:  # fmt: skip
     """Read everything; nothing here raises for a missing reading or a fresh data folder."""
     from station.history import History, since_utc
+    from station.journal import Journal
 
     machine = machine or Machine()
     now = now or datetime.now().astimezone()
     record = HealthRecord.read(folder)
-    running = record is not None and time.time() - record.written_at < STALE_S
+    running = record is not None and kiosk_running(record)
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     sets_today = sets_week = sync_waiting = None
     note = None
-    sync_last, delivered = sync_cursor(sync_folder)
+    sync_last, cursor = sync_cursor(sync_folder)
     try:
         history = History.reader(folder)
     except StationError as exc:
@@ -224,8 +274,8 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
         try:
             sets_today = history.count_since(since_utc(today_start.isoformat()))
             sets_week = history.count_since(since_utc((today_start - timedelta(days=6)).isoformat()))
-            if delivered is not None:
-                sync_waiting = history.count_after(delivered)
+            if cursor is not None:
+                sync_waiting = history.count_after(cursor.position(history))
         except StationError as exc:
             note = str(exc).rstrip(".")
         finally:
@@ -247,6 +297,7 @@ def read_status(folder: Path, machine: Machine | None = None, now: datetime | No
         history_note=note,
         sync_last=sync_last,
         sync_waiting=sync_waiting,
+        journal_waiting=Journal(folder).count(),
     )
 
 

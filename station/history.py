@@ -13,7 +13,9 @@ import ctypes
 import ctypes.util
 import io
 import json
+import os
 import sqlite3
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,11 +41,17 @@ CREATE TABLE IF NOT EXISTS placements (
     clock_synced INTEGER NOT NULL,
     figures TEXT NOT NULL           -- JSON: each check's figure, limits and verdict
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,           -- 'identity': a random id made with the file; a new file, a new id
+    value TEXT NOT NULL
+);
 """
 # Databases made before `uid` existed gain it (and its index) when opened.
 MIGRATIONS = ("ALTER TABLE sets ADD COLUMN uid TEXT",)
 UID_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS sets_uid ON sets (uid)"
 TIME_ERROR = 5  # adjtimex: the kernel's clock is not synchronised
+READER_BUSY_S = 10.0  # how long a reader waits for a writer (a command a person runs can wait)
+FILE_MODE = 0o640  # the kiosk's group (the owner's account, the fleet sender) reads it; nobody else
 
 
 def clock_synchronised() -> bool:
@@ -67,25 +75,46 @@ def since_utc(since: str) -> str:
         raise StationError(f"--since takes an ISO 8601 date or time like 2026-11-25, not '{since}'.") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)  # the history is kept in UTC; a bare date means UTC
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    try:
+        return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    except OverflowError:
+        raise StationError(f"--since '{since}' is past the calendar's end: give a date before 9999-12-31.") from None
+
+
+def valid_reps(value: object) -> list[dict]:
+    """A row's reps as the readers expect them (a list of reps, each with a list of faults), or []
+    for a row damaged or written by something else: its set is still listed, its reps' details are lost."""
+    if not isinstance(value, list):
+        return []
+    reps = []
+    for rep in value:
+        if not isinstance(rep, dict) or not isinstance(rep.get("faults", []), list):
+            return []
+        reps.append({**rep, "faults": [str(f) for f in rep.get("faults", [])]})
+    return reps
 
 
 class History:
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        """`read_only`: for readers that are not the kiosk (`station status`, the health page of
-        another process, the sync sender): they never create, migrate or write anything."""
+    def __init__(self, path: Path, read_only: bool = False, busy_s: float = READER_BUSY_S) -> None:
+        """`read_only`: for readers that are not the kiosk (`station status`, `station history`, the
+        health page of another process, the sync sender): they never create, migrate or write anything.
+        `busy_s`: how long to wait for another process's lock (the kiosk waits briefly: its screen runs)."""
         self.path = path
         self.read_only = read_only
+        if path.is_symlink():
+            raise StationError(f"The set history at {path} is a symbolic link: the station does not follow one.")
         if read_only:
             if not path.is_file():
                 raise StationError(f"There is no set history at {path} yet.")
-            # A reader without write access to the folder cannot make the WAL's shared-memory file:
-            # while the kiosk runs, the kiosk has made it; while it does not, nothing is writing,
-            # and the file is read as it lies (immutable).
+            # While the kiosk has the file open, its WAL and shared-memory files exist and are used.
+            # While it does not, nothing is writing, and the file is read as it lies (immutable): a
+            # reader must not make those files itself (root's would lock the kiosk out of its history).
             uri = path.resolve().as_uri()
-            for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            shm = path.with_name(path.name + "-shm")
+            queries = ("?mode=ro", "?mode=ro&immutable=1") if shm.exists() else ("?mode=ro&immutable=1",)
+            for query in queries:
                 try:
-                    self._db = sqlite3.connect(uri + query, uri=True, timeout=10)
+                    self._db = sqlite3.connect(uri + query, uri=True, timeout=busy_s)
                     self._db.execute("SELECT count(*) FROM sets").fetchone()
                     return
                 except sqlite3.Error as exc:
@@ -95,7 +124,9 @@ class History:
             raise StationError(f"The set history at {path} cannot be read ({failure}).") from failure
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+            with contextlib.suppress(FileExistsError):  # made 0640 before SQLite sees it (its WAL files follow)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE))
+            self._db = sqlite3.connect(str(path), timeout=busy_s, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
@@ -109,12 +140,33 @@ class History:
             }
             if missing:
                 raise sqlite3.DatabaseError(f"a table `sets` of another program, without {', '.join(sorted(missing))}")
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,))
         except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self._db.close()
             raise StationError(f"The set history at {path} cannot be opened ({exc}).") from exc
+        except OSError as exc:
+            raise StationError(f"The set history at {path} cannot be opened ({exc.strerror or exc}).") from exc
 
     @classmethod
-    def open(cls, folder: Path | None = None) -> History:
-        return cls((folder or data_dir()) / "history.sqlite3")
+    def open(cls, folder: Path | None = None, busy_s: float = READER_BUSY_S) -> History:
+        return cls((folder or data_dir()) / "history.sqlite3", busy_s=busy_s)
+
+    def identity(self) -> str | None:
+        """The file's own id: a history made anew (ids from 1 again) has another one. None: a file
+        from before identities, not yet opened by the kiosk."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def last_id(self) -> int:
+        """The highest set row id (0 for none)."""
+        try:
+            return int(self._db.execute("SELECT coalesce(max(id), 0) FROM sets").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StationError(f"The set history at {self.path} cannot be read ({exc}).") from None
 
     @classmethod
     def reader(cls, folder: Path | None = None) -> History:
@@ -171,13 +223,29 @@ class History:
         when = (finished_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list,"
-                " uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (when, int(clock_synchronised()), report.drill, report.count, report.good_reps,
-                 round(report.duration_s, 2), json.dumps([r.to_json() for r in report.reps]), uid),
-            )  # fmt: skip
+            cur = self._db.execute(INSERT_SET, _row(report, when, uid, clock_synchronised()))
         return int(cur.lastrowid or 0) if cur.rowcount else 0
+
+    def record_many(self, entries: list[dict]) -> int:
+        """Store journal entries (uid, finished_at, report) in one transaction; returns how many were
+        new (a set stored before, by its uid, is not stored again)."""
+        synced = clock_synchronised()
+        rows = [_row(SetReport.from_json(e["report"]), datetime.fromisoformat(e["finished_at"]).isoformat(
+            timespec="seconds"), e["uid"], bool(e.get("clock_synced", synced))) for e in entries]  # fmt: skip
+        before = self._db.total_changes
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(INSERT_SET, rows)
+        return self._db.total_changes - before
+
+    def has(self, uids: list[str]) -> set[str]:
+        """Which of these set ids the history holds."""
+        found: set[str] = set()
+        for start in range(0, len(uids), 500):
+            chunk = uids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found |= {r[0] for r in self._db.execute(f"SELECT uid FROM sets WHERE uid IN ({marks})", chunk)}
+        return found
 
     def sets(self, since: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM sets", ()
@@ -192,7 +260,7 @@ class History:
             self._db.row_factory = None
         for row in rows:
             try:
-                row["rep_list"] = json.loads(row["rep_list"])
+                row["rep_list"] = valid_reps(json.loads(row["rep_list"]))
             except (TypeError, ValueError):
                 row["rep_list"] = []  # a damaged row still lists its set; its reps are lost, not the rest
         return rows
@@ -200,6 +268,15 @@ class History:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+INSERT_SET = ("INSERT OR IGNORE INTO sets (finished_at, clock_synced, drill, reps, good_reps, duration_s, rep_list,"
+              " uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
+
+
+def _row(report: SetReport, when: str, uid: str | None, synced: bool) -> tuple:
+    return (when, int(synced), report.drill, report.count, report.good_reps, round(report.duration_s, 2),
+            json.dumps([r.to_json() for r in report.reps]), uid)  # fmt: skip
 
 
 def format_history(rows: list[dict], as_csv: bool) -> str:

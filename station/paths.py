@@ -31,3 +31,25 @@ def data_dir(create: bool = True) -> Path:
                 "the station may write."
             ) from None
     return path
+
+
+def refuse_foreign_folder(folder: Path) -> None:
+    """Root writing into the kiosk user's data folder would leave files the kiosk cannot write (every
+    set would then wait in the journal): refused, with the command that works."""
+    if os.geteuid() != 0:
+        return
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return
+    if owner != 0:
+        import pwd
+
+        from station.errors import StationError
+
+        try:
+            name = pwd.getpwuid(owner).pw_name
+        except KeyError:
+            name = str(owner)
+        raise StationError(f"The data folder {folder} belongs to user {name}: run this as that user "
+                           f"(sudo -u {name} station ...), so the kiosk can still write its files.")  # fmt: skip

@@ -82,8 +82,15 @@ def test_bench_measures_the_screen_and_the_live_path(tmp_path, monkeypatch):
     (["soak", "--frames", "0"], "--frames must be above"),
     (["analyze", "x" * 300 + ".mp4", "--drill", "rdl"], "File name too long"),
     (["soak", "--frames", "4000"], "--frames must be above"),
+    # Issue 17 #11: /proc takes no new file (root passes every access check); a FIFO would block for ever.
+    (["run", "--source", "synthetic:rdl", "--screenshot", "/proc/x.png"], "cannot be written at /proc/x.png"),
+    (["run", "--source", "synthetic:rdl", "--screenshot", "fifo.png"], "is not a regular file"),
+    (["fleet", "report", "--db", "postgresql://x@127.0.0.1:1/x", "--html", "fifo.html"], "is not a regular file"),
+    (["pose", "synthetic:rdl", "--out", "fifo.png"], "is not a regular file"),
 ])  # fmt: skip
 def test_a_bad_output_or_option_is_one_sentence_before_any_work(args, phrase, tmp_path):
+    for fifo in ("fifo.png", "fifo.html"):
+        os.mkfifo(tmp_path / fifo)
     result = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60,
                             cwd=tmp_path, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})  # fmt: skip
     assert result.returncode == 2 and result.stdout == ""

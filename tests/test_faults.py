@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from station.coach.faults import MAX_BACK_ERROR, decide_rep, judge_rep, judge_top, median_error
+from station.coach.faults import MAX_BACK_ERROR, MAX_TOP_GAP_S, decide_rep, judge_rep, judge_top, median_error
 from station.coach.posture import Posture
 from station.coach.reps import RepWindow, Sample
 from station.drills import DRILLS
@@ -112,18 +112,30 @@ def test_a_back_read_a_few_times_but_disagreeing_is_unseen():
     assert "back_rounding" in judge_rep(w, DL).unseen
 
 
+def _top(gap: float = 0.1, **kw) -> RepWindow:
+    """A rep's top: two frames `gap` seconds apart."""
+    return RepWindow([], False, top=[Sample(_p(0.0, **kw), 0.02), Sample(_p(gap, **kw), 0.02)])
+
+
 def test_the_top_judges_lockout_and_leaning_back():
     swing = DRILLS["kb-swing"]
-    short = RepWindow([], False, top=[Sample(_p(0, hip_angle=150.0), 0.02)])
-    assert judge_top(short, swing).faults == ("no_lockout",)
-    back = RepWindow([], False, top=[Sample(_p(0, hip_angle=186.0, torso_lean=-20.0), 0.0)])
+    assert judge_top(_top(hip_angle=150.0), swing).faults == ("no_lockout",)
+    back = _top(hip_angle=186.0, torso_lean=-20.0)
     assert judge_top(back, swing).faults == ("overextension",)
     # Behind vertical with the hips short of straight is a trunk read tilted, not a lean back.
-    tilted = RepWindow([], False, top=[Sample(_p(0, hip_angle=176.0, torso_lean=-20.0), 0.0)])
-    assert judge_top(tilted, swing).faults == ()
+    assert judge_top(_top(hip_angle=176.0, torso_lean=-20.0), swing).faults == ()
     assert judge_top(back, DL).faults == ()  # a deadlift does not list leaning back
-    front = RepWindow([], False, top=[Sample(_p(0, view="front", yaw=85.0, hip_angle=None, torso_lean=None), 0.0)])
+    front = _top(view="front", yaw=85.0, hip_angle=None, torso_lean=None)
     assert judge_top(front, swing).unseen == ("no_lockout", "overextension")
+
+
+def test_a_top_sampled_too_sparsely_is_unseen_not_a_missed_lockout():
+    """Issue 17 #19: a clip at one frame a second may skip the lockout: the top is not judged."""
+    sparse = judge_top(_top(gap=1.0, hip_angle=150.0), DRILLS["kb-swing"])
+    assert sparse.faults == () and "no_lockout" in sparse.unseen and sparse.metrics["top_gap_s"] == 1.0
+    one_frame = RepWindow([], False, top=[Sample(_p(0, hip_angle=150.0), 0.02)])
+    assert judge_top(one_frame, DRILLS["kb-swing"]).faults == ()
+    assert judge_top(_top(gap=MAX_TOP_GAP_S, hip_angle=150.0), DRILLS["kb-swing"]).faults == ("no_lockout",)
 
 
 def _metrics(**kw):

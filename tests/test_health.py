@@ -60,7 +60,7 @@ def test_sets_today_and_this_week_count_by_the_local_day(tmp_path):
 
 
 def test_the_kiosks_record_says_running_until_it_goes_stale(tmp_path):
-    record = HealthRecord(time.time(), time.time() - 3700, 42, 14.5, "ok", "set", "No camera found.", 2)
+    record = HealthRecord(time.time(), time.time() - 3700, os.getpid(), 14.5, "ok", "set", "No camera found.", 2)
     record.write(tmp_path)
     assert oct((tmp_path / "health.json").stat().st_mode & 0o777) == "0o640"
     machine = _machine(tmp_path)
@@ -68,9 +68,42 @@ def test_the_kiosks_record_says_running_until_it_goes_stale(tmp_path):
     assert "kiosk: running for 1 h 1 min, screen: set" in lines and "pose frames per second: 14.5" in lines
     assert "camera: ok" in lines and "last problem: No camera found." in lines
     assert "sets waiting for the history: 2" in lines
-    HealthRecord(time.time() - 600, time.time() - 4000, 42, 14.5, "ok", "set").write(tmp_path)
+    HealthRecord(time.time() - 600, time.time() - 4000, os.getpid(), 14.5, "ok", "set").write(tmp_path)
     lines = read_status(tmp_path, machine).lines()
     assert "kiosk: not running (last seen 0 h 10 min ago)" in lines and "pose frames per second: -" in lines
+
+
+def test_a_stopped_crashed_or_replaced_kiosk_is_not_running_whatever_the_clock_says(tmp_path):
+    """Issue 17 #15: `status` said "running, screen: set" for a minute after the kiosk stopped or was
+    killed, and for ever after the clock was set back; the fleet beats copied it."""
+    from station.journal import Journal, encode
+
+    machine = _machine(tmp_path)
+    now = time.time()
+    alive = HealthRecord(now, now - 60, os.getpid(), 14.5, "ok", "set")
+    alive.write(tmp_path)
+    assert read_status(tmp_path, machine).kiosk_running
+    HealthRecord(now, now - 60, os.getpid(), 14.5, "ok", "set", stopped_at=now).write(tmp_path)
+    assert not read_status(tmp_path, machine).kiosk_running  # stopped cleanly a second ago
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    HealthRecord(now, now - 60, dead.pid, 14.5, "ok", "set").write(tmp_path)
+    assert not read_status(tmp_path, machine).kiosk_running  # killed: its process is gone
+    HealthRecord(now + 3600, now - 60, os.getpid(), 14.5, "ok", "set").write(tmp_path)
+    assert not read_status(tmp_path, machine).kiosk_running  # written "an hour from now": the clock went back
+    HealthRecord(now - 30, now - 90, os.getpid(), 14.5, "ok", "set").write(tmp_path)
+    later = subprocess.Popen(["sleep", "30"])  # a process that got a number after the record was written
+    try:
+        time.sleep(0.01)
+        HealthRecord(now - 30, now - 90, later.pid, 14.5, "ok", "set").write(tmp_path)
+        assert not read_status(tmp_path, machine).kiosk_running
+    finally:
+        later.kill()
+        later.wait()
+    Journal(tmp_path).path.write_bytes(encode({"uid": "a", "finished_at": "2026-12-02T07:00:00+00:00",
+                                               "report": SetReport("rdl").to_json()}))  # fmt: skip
+    lines = read_status(tmp_path, machine).lines()
+    assert "sets waiting in the journal: 1 (written to the history when the kiosk next starts)" in lines
 
 
 def test_station_status_exits_0_in_a_fresh_data_folder(tmp_path):
@@ -111,6 +144,17 @@ def _read_as_another_user(tmp_path: Path) -> None:
     h.close()  # the kiosk stopped: no WAL files, and the reader cannot make them
     after = read_as_nobody()
     assert after.returncode == 0 and after.stdout.strip() == "1", after.stderr
+    # Issue 17 #16: a cursor this reader may not read is "not known", not "every set waiting".
+    from station.fleet.sender import Cursor
+
+    Cursor(tmp_path / "sync").write(1)
+    os.chmod(tmp_path / "sync" / "sync-cursor.json", 0o600)
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
+            "from station.health import read_status; "
+            f"print(read_status(Path({str(folder)!r}), sync_folder=Path({str(tmp_path)!r}) / 'sync')"
+            ".sync)")  # fmt: skip
+    status = read_as_nobody()
+    assert status.returncode == 0 and status.stdout.startswith("on, last delivery "), status.stderr
 
 
 def test_throttling_is_read_from_the_firmwares_sysfs_file_without_vcgencmd(tmp_path):

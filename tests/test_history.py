@@ -101,3 +101,75 @@ def test_writing_a_set_twice_under_one_id_stores_it_once(tmp_path):
     assert h.record(_report(2), uid="abc") > 0
     assert h.record(_report(2), uid="abc") == 0
     assert len(h.sets()) == 1
+
+
+@pytest.mark.parametrize("rep_list", ['{"reps": 3}', "7", "[1, 2]", '[{"faults": "knees"}]', "null"])
+def test_a_rep_list_that_is_json_but_not_reps_lists_the_set_without_its_reps(tmp_path, rep_list):
+    """Issue 17 #7: valid JSON that is not a list of reps crashed `station history`."""
+    h = History.open(tmp_path)
+    h.record(_report(2), datetime(2026, 11, 20, tzinfo=timezone.utc), "a")
+    h._db.execute("UPDATE sets SET rep_list = ?", (rep_list,))
+    rows = h.sets()
+    assert rows[0]["rep_list"] == [] and format_history(rows, as_csv=False).count("\n") == 1
+    h.close()
+
+
+def test_the_history_command_reads_only_and_a_fresh_folder_says_no_sets_yet(tmp_path, monkeypatch):
+    """Issue 17 #14: `sudo station history` on a fresh folder made a root-owned history the kiosk
+    could not write. Reading now never creates or changes a file."""
+    env = {**__import__("os").environ, "STATION_DATA_DIR": str(tmp_path / "data")}
+    fresh = subprocess.run([sys.executable, "-m", "station", "history"], env=env, capture_output=True, text=True,
+                           timeout=60)  # fmt: skip
+    assert fresh.returncode == 0 and fresh.stdout == "No sets yet.\n" and not (tmp_path / "data").exists()
+    History.open(tmp_path / "data").close()
+    before = sorted(p.name for p in (tmp_path / "data").iterdir())
+    listed = subprocess.run([sys.executable, "-m", "station", "history"], env=env, capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    assert listed.stdout == "No sets yet.\n" and sorted(p.name for p in (tmp_path / "data").iterdir()) == before
+
+
+def test_the_history_file_is_0640_and_a_link_in_its_place_is_refused(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        History.open(tmp_path / "a").close()
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a" / "history.sqlite3").stat().st_mode & 0o777 == 0o640
+    (tmp_path / "b").mkdir()
+    os.symlink(tmp_path / "a" / "history.sqlite3", tmp_path / "b" / "history.sqlite3")
+    with pytest.raises(StationError, match="symbolic link"):
+        History.open(tmp_path / "b")
+
+
+def test_a_history_made_anew_has_another_identity(tmp_path):
+    first = History.open(tmp_path)
+    identity = first.identity()
+    first.close()
+    again = History.open(tmp_path)
+    assert again.identity() == identity and len(identity) == 32  # kept across opens
+    again.close()
+    (tmp_path / "history.sqlite3").unlink()
+    fresh = History.open(tmp_path)
+    assert fresh.identity() not in (None, identity)
+    fresh.close()
+
+
+def test_root_may_not_write_into_the_kiosk_users_folder(tmp_path):
+    """Issue 17 #14: commands run as root on the data folder refuse rather than leave root's files."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to own a folder as another user")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    os.chown(folder, 65534, 65534)
+    env = {**os.environ, "STATION_DATA_DIR": str(folder)}
+    (tmp_path / "sets.txt").write_text("hinge-set {}\n")
+    commands = (["history", "--import", str(tmp_path / "sets.txt")], ["run", "--source", "synthetic", "--seconds", "1"])
+    for cmd in commands:
+        run = subprocess.run([sys.executable, "-m", "station", *cmd], env=env, capture_output=True, text=True,
+                             timeout=60)  # fmt: skip
+        assert run.returncode == 2 and "run this as that user (sudo -u" in run.stderr, run.stderr
+    assert list(folder.iterdir()) == []

@@ -79,5 +79,43 @@ def test_station_fleet_report_on_the_command_line_with_html_and_csv(fleet_db, tm
     assert bad_tz.returncode == 2 and "--tz takes a time zone" in bad_tz.stderr
     down = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "postgresql://x@127.0.0.1:1/x"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert down.returncode == 2 and down.stderr.startswith("station: The fleet database cannot be reached")
+    assert down.returncode == 2 and down.stderr.startswith("station: The fleet database")
+    assert "unreachable" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+def test_rows_written_by_something_else_do_not_take_the_report_down(fleet_db):
+    """Issue 17 #7 and #8: a rep list that is not a list, an 'infinity' time, crashed the whole report."""
+    _seed(fleet_db)
+    with psycopg.connect(fleet_db) as conn:
+        conn.execute("INSERT INTO sets (uid, station_id, history_id, finished_at, clock_synced, drill, reps, good_reps,"
+                     " duration_s, rep_list) VALUES"
+                     " ('odd1', 'gym-a', 90, now(), true, 'rdl', 3, 3, 9, '{\"reps\": 3}'),"
+                     " ('odd2', 'gym-a', 91, now(), true, 'rdl', 2, 2, 9, '[{\"faults\": \"knees\"}, 7]'),"
+                     " ('odd3', 'gym-a', 92, 'infinity', true, 'rdl', 2, 2, 9, '[]')")  # fmt: skip
+        conn.execute("UPDATE beats SET sent_at = 'infinity' WHERE station_id = 'gym-b'")
+        report = read_report(conn, NOW - timedelta(days=30))
+    assert report.totals("gym-a")[0] == 5  # the 3 seeded sets and the 2 odd ones in time; 'infinity' is not a day
+    assert dict(report.top_faults()["rdl"])["knees_forward"] == 1
+    format_html(report)
+    format_csv(report)
+
+
+def test_a_damaged_database_or_a_date_past_the_calendar_is_one_sentence(fleet_db):
+    """Issue 17 #8: psycopg tracebacks for a dropped column or a database without tables; an
+    OverflowError for --since at the calendar's end."""
+    _seed(fleet_db)
+    station = [sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db]
+    with psycopg.connect(fleet_db) as conn:
+        conn.execute("ALTER TABLE sets DROP COLUMN good_reps")
+    dropped = subprocess.run(station, capture_output=True, text=True, timeout=60)
+    assert dropped.returncode == 2 and "its column good_reps is missing or renamed" in dropped.stderr
+    with psycopg.connect(fleet_db) as conn:
+        conn.execute("DROP TABLE beats, sets, stations, hinge_schema")
+    empty = subprocess.run(station, capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 2 and "run `station sync --init`" in empty.stderr
+    late = subprocess.run([*station, "--since", "9999-12-31T23:59:59-23:59"], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert late.returncode == 2 and "past the calendar's end" in late.stderr
+    for run in (dropped, empty, late):
+        assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1

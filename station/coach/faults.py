@@ -15,6 +15,7 @@ reported as unseen, never as clean, and the other faults are still judged.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from station.drills import Drill, Thresholds
 from station.registry import FAULTS, OUTLINE_VIEW
 
 MIN_SEEN_FRACTION = 0.5  # the view showed the angles on at least half the rep's frames, or they are unseen
+# The top is judged only where frames came at most this far apart around it: a clip at 1 frame a
+# second can miss the moment of lockout altogether (issue 17 #19: a clean rep called "No lockout").
+# 0.5 s keeps a Pi 4's 7 to 10 poses a second (0.1 to 0.14 s apart) judged, with room for a dropped frame.
+MAX_TOP_GAP_S = 0.5
 BOTTOM_REGION = 0.7  # frames at 70% or more of the rep's depth count as "the bottom"
 MIN_BACK_READINGS = 3  # outline readings at the bottom needed to judge the back from its outline
 # How sure the bottom's reading of the back is: the standard error of the readings' median bow (from
@@ -219,6 +224,7 @@ def judge_top(window: RepWindow, drill: Drill) -> Judgement:
         "top_yaw": _r(view_yaw(window.top), 1),
         "top_turn": float(view_turn(window.top)),
         "top_angles_seen": _r(_angles_seen(window.top), 2),
+        "top_gap_s": _r(max((b.t - a.t for a, b in itertools.pairwise(window.top)), default=None), 2),
     }
     found, unseen = decide_top(metrics, drill.faults, drill.thresholds)
     return Judgement(found, metrics, unseen, tuple(f for f in TOP_FAULTS if f in drill.faults))
@@ -229,6 +235,8 @@ def decide_top(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(faults called, faults unseen) of a rep's top from its metrics alone."""
     hip, lean = metrics.get("max_top_hip_angle"), metrics.get("min_top_torso_lean")
+    gap = metrics.get("top_gap_s")
+    sampled = gap is not None and gap <= MAX_TOP_GAP_S
     found, unseen = [], []
     for fault, value, shown in (
         ("no_lockout", hip, hip is not None and hip < th.lockout_hip_angle),
@@ -237,7 +245,7 @@ def decide_top(
     ):
         if fault not in faults:
             continue
-        if value is None or not view_allows(fault, metrics, "top_"):
+        if value is None or not sampled or not view_allows(fault, metrics, "top_"):
             unseen.append(fault)
         elif shown:
             found.append(fault)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from station.coach.setreport import Rep, SetReport
 from station.drills import DRILLS
+from station.errors import StationError
 from station.fleet.report import format_csv, format_html, format_text, read_report
 from station.fleet.sender import Sender, SyncSettings, connect, password
-from station.fleet.sql import migrate
+from station.fleet.sql import OTHER_STATIONS, migrate
 from station.history import History
 
 
@@ -39,8 +40,14 @@ def bench(url: str, stations: int = 20, sets: int = 10_000, password_file: str |
           out=print) -> dict[str, float]:  # fmt: skip
     secret = password(password_file)
     conn = connect(SyncSettings(database_url=url), secret)
-    migrate(conn)
-    conn.close()
+    try:
+        migrate(conn)
+        others = int(conn.execute(OTHER_STATIONS).fetchone()[0])
+    finally:
+        conn.close()
+    if others:
+        raise StationError(f"The database holds {others} station(s) of its own: fleet bench adds test stations and "
+                           "sets, so give it an empty scratch database (createdb hinge_bench).")  # fmt: skip
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
     figures: dict[str, float] = {}

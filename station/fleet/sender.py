@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from station.errors import StationError
-from station.fleet.sql import INSERT_BEAT, INSERT_SET, UPSERT_STATION, migrate
+from station.fleet.problems import explain, is_database_error, kind
+from station.fleet.sql import INSERT_BEAT, INSERT_SET, SAME_IDS, UPSERT_STATION, migrate
 
 log = logging.getLogger(__name__)
 
@@ -110,34 +111,66 @@ def safe_url(url: str) -> str:
 
 
 class Cursor:
-    """The last history row the database has: one small file, replaced atomically, moved only after a commit."""
+    """The last history row the database has, and which history file it counts in: one small file,
+    replaced atomically, moved only after a commit. A history made anew numbers its sets from 1
+    again; its identity differs, so the cursor starts again from its first set (the database keeps
+    each set once, by its id)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / CURSOR_NAME
+        self._warned: str | None = None
 
-    def read(self) -> int:
+    def _state(self) -> dict:
         try:
-            return int(json.loads(self.path.read_text(encoding="utf-8"))["last_id"])
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+            int(state["last_id"])
+            return state
         except FileNotFoundError:
-            return 0
+            return {"last_id": 0}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             # A damaged cursor: start again from the first set; the database keeps each set once.
             log.warning("the sync cursor %s is unreadable (%s): every set is offered again", self.path, exc)
-            return 0
+            return {"last_id": 0}
 
-    def write(self, last_id: int) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".cursor-", dir=self.path.parent)
+    def read(self) -> int:
+        """The last row delivered, as written (see `position` for the row in today's history)."""
+        return int(self._state()["last_id"])
+
+    def position(self, history: Any) -> int:
+        """The last row of `history` the database has: 0 when the history is not the one the cursor
+        counted in (another identity, or fewer rows than the cursor says)."""
+        state = self._state()
+        last = int(state["last_id"])
+        identity = history.identity()
+        if last and ((state.get("history") and identity and state["history"] != identity) or last > history.last_id()):
+            if self._warned != identity:
+                self._warned = identity
+                log.warning("the history %s is not the one the sync cursor counted in (a new file numbers its "
+                            "sets from 1 again): every set is offered again, and the database keeps each once",
+                            history.path)  # fmt: skip
+            return 0
+        return last
+
+    def write(self, last_id: int, identity: str | None = None) -> None:
+        """Move the cursor (StationError when the state folder cannot take it)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".cursor-", dir=self.path.parent)
+        except OSError as exc:
+            raise StationError(f"the sync cursor cannot be written in {self.path.parent} ({exc.strerror or exc}): "
+                               "the sender's state folder must be a folder it may write") from None  # fmt: skip
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"last_id": last_id, "written_at": datetime.now(timezone.utc).isoformat()}, out)
+                json.dump({"last_id": last_id, "history": identity,
+                           "written_at": datetime.now(timezone.utc).isoformat()}, out)  # fmt: skip
                 out.flush()
                 os.fsync(out.fileno())
+            os.chmod(tmp, 0o640)  # the kiosk's group (`station status`) reads how far the sender is
             os.replace(tmp, self.path)
-        except BaseException:
+        except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise
+            raise StationError(f"the sync cursor {self.path} cannot be written ({exc.strerror or exc})") from None
 
 
 class Sender:
@@ -156,6 +189,7 @@ class Sender:
         self._rng = rng or random.Random()
         self.failures = 0
         self.down_since: float | None = None
+        self._last_failure: str | None = None
         self.delivered = 0
         self._last_beat: float | None = None
         self.stop = threading.Event()
@@ -170,24 +204,26 @@ class Sender:
             if self._last_beat is None or now - self._last_beat >= self.settings.beat_s:
                 self.beat()
                 self._last_beat = now
-        except Exception as exc:  # any failure of the database or the network: keep the backlog, retry
-            if not _database_error(exc):
+        except StationError as exc:  # the sender's own state (its cursor), not the database
+            return self._failed(now, str(exc), "state")
+        except Exception as exc:  # a failure of the database or the network: keep the backlog, retry
+            if not is_database_error(exc):
                 raise
-            return self._failed(exc, now)
+            what = f"the fleet database {safe_url(self.settings.database_url)}: {explain(exc)}"
+            return self._failed(now, what, kind(exc))
         if self.down_since is not None:
             log.info("the fleet database is back after %.0f s: %d sets delivered so far",
                      now - self.down_since, self.delivered)  # fmt: skip
-        self.failures, self.down_since = 0, None
+        self.failures, self.down_since, self._last_failure = 0, None, None
         return 0.0 if sent >= self.settings.batch else self.settings.interval_s
 
-    def _failed(self, exc: Exception, now: float) -> float:
+    def _failed(self, now: float, what: str, why: str) -> float:
         self._drop_connection()
         self.failures += 1
-        if self.down_since is None:
-            self.down_since = now
-            waiting = self._backlog()
-            log.warning("the fleet database %s is unreachable (%s): %s sets wait, retrying with backoff",
-                        safe_url(self.settings.database_url), _reason(exc), waiting)  # fmt: skip
+        if self.down_since is None or why != self._last_failure:  # one log line an outage (or a new cause)
+            self.down_since = self.down_since if self.down_since is not None else now
+            log.warning("sync: %s; %s sets wait, retrying with backoff", what, self._backlog())
+        self._last_failure = why
         base = min(self.settings.max_backoff_s, 2.0 * 2 ** min(self.failures - 1, 20))
         return base * self._rng.uniform(0.5, 1.5)
 
@@ -199,7 +235,7 @@ class Sender:
         except StationError:
             return "0"
         try:
-            return str(history.count_after(self.cursor.read()))
+            return str(history.count_after(self.cursor.position(history)))
         except StationError:
             return "some"
         finally:
@@ -227,18 +263,21 @@ class Sender:
             return 0
         sent = 0
         try:
+            identity = history.identity()
             while not self.stop.is_set():
-                last = self.cursor.read()
+                last = self.cursor.position(history)
                 rows = history.after(last, self.settings.batch)
                 if not rows:
                     break
                 conn = self._connection()
+                values = [self._set_row(r) for r in rows]
                 with conn.transaction():
                     conn.execute(UPSERT_STATION, (self.station, self.settings.station_name))
+                    self._warn_conflicts(conn, values)
                     with conn.cursor() as cur:
-                        cur.executemany(INSERT_SET, [self._set_row(r) for r in rows])
+                        cur.executemany(INSERT_SET, values)
                 # Committed: only now does the cursor move (a kill before this line sends the batch again).
-                self.cursor.write(int(rows[-1]["id"]))
+                self.cursor.write(int(rows[-1]["id"]), identity)
                 sent += len(rows)
                 self.delivered += len(rows)
                 if len(rows) < self.settings.batch:
@@ -246,6 +285,16 @@ class Sender:
         finally:
             history.close()
         return sent
+
+    def _warn_conflicts(self, conn: Any, values: list[tuple]) -> None:
+        """A set id the database holds with other content (not a second delivery of the same set) is
+        kept as the database has it, and said: it means two stations or files gave out one id."""
+        held = {r[0]: r[1:] for r in conn.execute(SAME_IDS, ([v[0] for v in values],))}
+        for v in values:
+            if v[0] in held and held[v[0]] != (v[1], v[5], v[6], v[7]):
+                log.warning("set %s is in the fleet database already with other content (station %s, %s, %s "
+                            "reps): the database's copy is kept, this station's is not sent",
+                            v[0], *held[v[0]][:3])  # fmt: skip
 
     def _set_row(self, row: dict) -> tuple:
         uid = row["uid"] or f"{self.station}:{row['id']}"  # a set stored before sets had ids
@@ -287,11 +336,17 @@ class Sender:
 
 def init_database(settings: SyncSettings, secret: str | None) -> str:
     """Create or migrate the schema (`station sync --init`); returns what was done, in words."""
-    conn = connect(settings, secret)
     try:
-        before, after = migrate(conn)
-    finally:
-        conn.close()
+        conn = connect(settings, secret)
+        try:
+            before, after = migrate(conn)
+        finally:
+            conn.close()
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        where = safe_url(settings.database_url)
+        raise StationError(f"The fleet database {where} cannot be set up: {explain(exc)}.") from None
     if before == after:
         return f"The fleet database {safe_url(settings.database_url)} is at schema version {after}: nothing to do."
     return f"The fleet database {safe_url(settings.database_url)} went from schema version {before} to {after}."
@@ -300,23 +355,10 @@ def init_database(settings: SyncSettings, secret: str | None) -> str:
 def _json(text: Any) -> Any:
     from psycopg.types.json import Jsonb
 
+    from station.history import valid_reps
+
     try:
         value = json.loads(text) if isinstance(text, str) else text
     except ValueError:
         value = []  # a damaged row: the set is still counted, its reps' details are lost
-    return Jsonb(value)
-
-
-def _database_error(exc: Exception) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    return isinstance(exc, (psycopg.Error, OSError))
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "hinge_schema" in text or 'relation "sets"' in text or 'relation "stations"' in text:
-        return "it has no Hinge Station tables yet: run `station sync --init`"
-    return text[:200]
+    return Jsonb(valid_reps(value))

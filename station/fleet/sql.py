@@ -70,6 +70,7 @@ INSERT_SET = """
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT (uid) DO NOTHING
 """
+SAME_IDS = "SELECT uid, station_id, drill, reps, good_reps FROM sets WHERE uid = ANY(%s)"
 INSERT_BEAT = """
     INSERT INTO beats (station_id, sent_at, clock_synced, version, uptime_s, kiosk_running, pose_fps, camera,
                        cpu_temperature_c, throttled, disk_free_gb, sets_waiting, note)
@@ -83,20 +84,24 @@ REPORT_STATIONS = """
            b.throttled, b.disk_free_gb, b.sets_waiting, b.kiosk_running, now() - b.received_at AS silent_for
     FROM stations s
     LEFT JOIN LATERAL (
-        SELECT * FROM beats WHERE beats.station_id = s.station_id ORDER BY received_at DESC LIMIT 1
+        SELECT * FROM beats WHERE beats.station_id = s.station_id AND isfinite(received_at) AND isfinite(sent_at)
+        ORDER BY received_at DESC LIMIT 1
     ) b ON true
     ORDER BY s.station_id
 """
 REPORT_ACTIVITY = """
     SELECT station_id, (finished_at AT TIME ZONE %(tz)s)::date AS day, drill, count(*) AS sets, sum(reps) AS reps,
            sum(good_reps) AS good_reps
-    FROM sets WHERE finished_at >= %(since)s
+    FROM sets WHERE finished_at >= %(since)s AND isfinite(finished_at)
     GROUP BY station_id, day, drill ORDER BY station_id, day, drill
 """
 REPORT_FAULTS = """
     SELECT drill, fault, count(*) AS reps
-    FROM sets, jsonb_array_elements(rep_list) AS rep, jsonb_array_elements_text(rep -> 'faults') AS fault
-    WHERE finished_at >= %(since)s
+    FROM sets,
+         jsonb_array_elements(CASE jsonb_typeof(rep_list) WHEN 'array' THEN rep_list ELSE '[]' END) AS rep,
+         jsonb_array_elements_text(CASE jsonb_typeof(rep -> 'faults') WHEN 'array' THEN rep -> 'faults' ELSE '[]' END)
+             AS fault
+    WHERE finished_at >= %(since)s AND isfinite(finished_at)
     GROUP BY drill, fault ORDER BY drill, reps DESC, fault
 """
 
@@ -120,5 +125,8 @@ def schema_version(conn: Any) -> int:
         return 0
     return int(conn.execute(CURRENT_VERSION).fetchone()[0])
 
+
+# `fleet bench` fills a database with test stations: never one holding a gym's own stations.
+OTHER_STATIONS = "SELECT count(*) FROM stations WHERE station_id NOT LIKE 'bench-%'"
 
 LATEST = max(v for v, _ in MIGRATIONS)

@@ -7,6 +7,7 @@ Screen timers (idle, walk-away) run on the UI clock; the coach runs on the frame
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -287,6 +288,10 @@ class KioskApp:
 
         self.notifier.stopping()
         self.worker.stop()
+        try:  # `station status` must not call a stopped kiosk running
+            dataclasses.replace(self.health_record(self.now), stopped_at=time.time()).write(self.keeper.folder)
+        except OSError as exc:
+            log.warning("the health record cannot be written in %s (%s)", self.keeper.folder, exc)
         if self.buttons is not None:
             self.buttons.close()
         if self.leds is not None:
@@ -306,15 +311,21 @@ def release_freed_memory() -> None:
         pass  # not glibc: nothing to do
 
 
-STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+# Every signal whose default would end the process ends it the one safe way: the set in progress
+# is ended and kept first. (SIGKILL cannot be caught: the journal is why a finished set survives it.)
+STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF",
+                "SIGXCPU", "SIGPWR")  # fmt: skip
+# EX_TEMPFAIL: a set only the system log holds (systemd restarts the kiosk; the log says how to replay it).
+UNSAVED_EXIT = 75
 
 
 def run(options: RunOptions, config: Config) -> int:
     """Run the kiosk until quit (or the clip ends with --exit-at-end). Returns the exit code.
 
-    However it stops (the clip's end, SIGTERM from systemd, SIGINT, SIGHUP, Esc, --seconds), the
-    set in progress is ended and kept first, and with --exit-at-end its JSON is printed before the
-    screenshot is saved. A stop signal exits 0 (130 for SIGINT, as a shell expects).
+    However it stops (the clip's end, SIGTERM from systemd, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, Esc,
+    --seconds), the set in progress is ended and kept first, and with --exit-at-end its JSON is
+    printed before the screenshot is saved. A stop signal exits 0 (130 for SIGINT, as a shell
+    expects); a set that no disk could take exits 75, after the log says how to replay it.
     """
     import pygame
 
@@ -343,12 +354,16 @@ def run(options: RunOptions, config: Config) -> int:
         if options.exit_at_end:
             print(json.dumps(report.to_json()), flush=True)
         if options.screenshot:
-            app.screenshot(options.screenshot)
-        return code
+            try:
+                app.screenshot(options.screenshot)
+            except (pygame.error, OSError) as exc:  # the set is stored already: only the picture is lost
+                log.error("the screenshot could not be saved at %s (%s)", options.screenshot, exc)
+                code = code or 1
     finally:
         app.close()
         for name, handler in previous.items():
             signal.signal(getattr(signal, name), handler)
+    return UNSAVED_EXIT if app.keeper.unsaved else code
 
 
 def main_run(options: RunOptions, config: Config) -> int:
