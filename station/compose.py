@@ -74,6 +74,36 @@ def screen_sized(camera: CameraSettings, box: tuple[int, int]) -> CameraSettings
     return dataclasses.replace(camera, main_size=size)
 
 
+NO_SCREEN = ("There is no screen here ({why}): on a machine without a display, run it with SDL_VIDEODRIVER=dummy "
+             "and --screenshot FILE.png (add --exit-at-end with a clip, or --seconds N).")  # fmt: skip
+
+
+def open_screen(options: RunOptions, config: Config) -> Any:
+    """The window or the full screen, before any other work: no display is one sentence, not a traceback."""
+    import pygame
+
+    # Stop signals are ours, not SDL's: SDL would turn SIGTERM into a window close (and leave
+    # SIGHUP to kill the process), where the kiosk must store the set in progress first.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
+    try:
+        pygame.display.init()
+        pygame.font.init()
+        flags = 0
+        if options.windowed or options.size:
+            size = options.size or (1280, 720)
+        else:
+            info = pygame.display.Info()
+            size = (info.current_w or 1920, info.current_h or 1080)
+            flags = pygame.FULLSCREEN if config.kiosk.fullscreen else 0
+        surface = pygame.display.set_mode(size, flags)
+    except pygame.error as exc:
+        pygame.quit()
+        raise StationError(NO_SCREEN.format(why=str(exc).rstrip(".") or "no video driver")) from None
+    pygame.display.set_caption("Hinge Station")
+    pygame.mouse.set_visible(options.windowed)
+    return surface
+
+
 def camera_stack() -> bool:
     """Whether this machine has the Pi camera stack (picamera2): then the kiosk watches the camera,
     and a camera that is not connected (yet) is a problem screen and a retry, never an exit."""
@@ -105,7 +135,8 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
         note = "Demo: synthetic athlete"
     if options.drill is not None and options.drill not in config.drills:
         raise StationError(f"There is no drill '{options.drill}': choose one of {', '.join(config.drills)}.")
-    # Open a file once here, so a bad file is one sentence before any window opens. The camera
+    surface = open_screen(options, config)
+    # Open a file once here, so a bad file is one sentence before the model loads. The camera
     # is opened by the pose worker, which retries: no camera at boot is a problem screen.
     camera = spec == "camera"
     first = None if camera else open_source(spec)
@@ -130,21 +161,6 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     folder = options.data_folder or data_dir(create=False)
     refuse_foreign_folder(folder)
     keeper = SetKeeper(folder)
-    # Stop signals are ours, not SDL's: SDL would turn SIGTERM into a window close (and leave
-    # SIGHUP to kill the process), where the kiosk must store the set in progress first.
-    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
-    pygame.display.init()
-    pygame.font.init()
-    flags = 0
-    if options.windowed or options.size:
-        size = options.size or (1280, 720)
-    else:
-        info = pygame.display.Info()
-        size = (info.current_w or 1920, info.current_h or 1080)
-        flags = pygame.FULLSCREEN if config.kiosk.fullscreen else 0
-    surface = pygame.display.set_mode(size, flags)
-    pygame.display.set_caption("Hinge Station")
-    pygame.mouse.set_visible(options.windowed)
     ui, view = Ui(surface), View()
     view.source_note = note
     kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach, config.placement)

@@ -48,3 +48,24 @@ def test_an_unknown_drill_or_a_missing_clip_is_one_sentence_before_any_window(tm
         build(RunOptions(source="synthetic:rdl", drill="squat", data_folder=tmp_path), parse({}))
     with pytest.raises(StationError):
         build(RunOptions(source=str(tmp_path / "missing.mp4"), data_folder=tmp_path), parse({}))
+
+
+@pytest.mark.parametrize("command", [["run", "--source", "CLIP", "--drill", "deadlift", "--seconds", "3"],
+                                     ["place", "--seconds", "2"]])  # fmt: skip
+def test_no_display_is_one_sentence_naming_the_headless_options(command, tmp_path):
+    """Issue 19: `SDL_VIDEODRIVER=kmsdrm station run ...` with no display was a pygame traceback, exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import shared_path
+
+    clip = str(shared_path("footage", "barbell-deadlift_side_rounded-lower-back.mp4"))
+    env = {**os.environ, "SDL_VIDEODRIVER": "kmsdrm", "STATION_DATA_DIR": str(tmp_path)}
+    env.pop("DISPLAY", None)
+    args = [clip if a == "CLIP" else a for a in command]
+    run = subprocess.run([sys.executable, "-m", "station", *args], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.startswith("station: There is no screen here") and "SDL_VIDEODRIVER=dummy" in run.stderr
+    assert "--screenshot" in run.stderr and "--exit-at-end" in run.stderr
+    assert not (tmp_path / "history.sqlite3").exists()  # before any other work
