@@ -115,9 +115,8 @@ def camera_stack() -> bool:
 
 
 def build(options: RunOptions, config: Config, pin_factory: Any = None, start_worker: bool = True) -> Parts:
-    """Every part of a running station, from the options and the config. A bad clip, drill or
-    (with --exit-at-end) model is one StationError before any window opens."""
-    import pygame
+    """Every part of a running station, from the options and the config. A bad drill, no display,
+    a bad clip or (with --exit-at-end) no model is one StationError before any other work."""
 
     from station.kiosk.buttons import open_buttons
     from station.kiosk.leds import open_leds
@@ -135,13 +134,18 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
         note = "Demo: synthetic athlete"
     if options.drill is not None and options.drill not in config.drills:
         raise StationError(f"There is no drill '{options.drill}': choose one of {', '.join(config.drills)}.")
-    surface = open_screen(options, config)
-    # Open a file once here, so a bad file is one sentence before the model loads. The camera
+    # Open a file once here, so a bad file is one sentence before the screen opens. The camera
     # is opened by the pose worker, which retries: no camera at boot is a problem screen.
     camera = spec == "camera"
     first = None if camera else open_source(spec)
     live = camera or bool(first and first.live)
     estimator, model_problem = None, None
+    try:
+        surface = open_screen(options, config)  # no display: one sentence before the model loads
+    except StationError:
+        if first is not None:
+            first.close()
+        raise
     try:
         from station.pipeline import needs_model
         from station.pose.movenet import load_movenet
