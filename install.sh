@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install Hinge Station on Raspberry Pi OS (Bookworm or Trixie) so it boots into the kiosk.
-#   sudo ./install.sh              install or update (idempotent: safe to run again)
+#   sudo ./install.sh              install or update (idempotent: safe to run again); asks before it starts
 #   ./install.sh --dry-run         print every step, change nothing (any Linux, no root)
 # Options: --root DIR (install the files under DIR, for tests: packages, users and services on this
 #          host are not touched, only printed; no root needed), --keep-desktop (do not boot to the console),
-#          --sync (also the fleet sender, hinge-station-sync.service: sets and health to the gym's PostgreSQL).
-# Environment: STATION_MODEL_DIR=DIR takes the pose model from DIR instead of downloading it.
+#          --sync (also the fleet sender, hinge-station-sync.service: sets and health to the gym's PostgreSQL),
+#          --yes (do not ask: for scripts), --model-from DIR (the pose model from DIR, e.g. a USB stick),
+#          --force (install on something that is not a Raspberry Pi with Raspberry Pi OS: a test machine).
+# The pose model: from --model-from DIR, STATION_MODEL_DIR=DIR, or ../shared/models beside this
+# folder where there is one; else downloaded (its SHA-256 is checked whichever it is).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,13 +16,18 @@ DRY=0
 ROOT=""
 KEEP_DESKTOP=0
 SYNC=0
+YES=0
+FORCE=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --dry-run) DRY=1 ;;
         --root) ROOT=${2:?--root needs a folder}; shift ;;
         --keep-desktop) KEEP_DESKTOP=1 ;;
         --sync) SYNC=1 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --yes|-y) YES=1 ;;
+        --force) FORCE=1 ;;
+        --model-from) export STATION_MODEL_DIR=${2:?--model-from needs a folder}; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -38,6 +46,11 @@ GROUPS_WANTED=(video render input gpio audio)
 LINK=/usr/local/bin/station
 
 CODENAME=$( (. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-unknown}") || echo unknown)
+OS_NAME=$( (. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}") || echo unknown)
+PI_MODEL=$( { tr -d '\0' </proc/device-tree/model; } 2>/dev/null || true)
+if [ -z "${STATION_MODEL_DIR:-}" ] && [ -f "$HERE/../shared/models/SHA256SUMS" ]; then
+    export STATION_MODEL_DIR=$(cd "$HERE/../shared/models" && pwd)  # the model beside the repository
+fi
 case "$CODENAME" in
     bookworm) ALSA=libasound2; PIP_PINS=("numpy<2") ;;  # Bookworm's apt numpy is 1.x; picamera2 is built on it
     *) ALSA=libasound2t64; PIP_PINS=() ;;
@@ -54,8 +67,8 @@ STEPS=(
     "folders|Create $CONF_DIR and $DATA_DIR (owned by $USER_NAME, mode 0750)"
     "readers|Let ${SUDO_USER:-the administrator (the user running sudo)} read the history and health: add them to group $USER_NAME (station status)"
     "config|Write $CONF_DIR/config.toml with the defaults, unless one is there already"
-    "model|Install and verify the pose model: $VENV/bin/station model install"
     "link|Put station on the PATH: $LINK -> $VENV/bin/station"
+    "model|Install and verify the pose model ${STATION_MODEL_DIR:+from $STATION_MODEL_DIR }(station model install${STATION_MODEL_DIR:+ --from $STATION_MODEL_DIR}; else downloaded)"
     "unit|Install the systemd unit $UNIT (ExecStart=$VENV/bin/station run)"
     "console|Boot to the console (multi-user.target), so the kiosk owns the screen"
     "enable|Enable and (re)start hinge-station.service"
@@ -135,7 +148,7 @@ step_config() {
 }
 
 step_model() {
-    STATION_DATA_DIR=$(r "$DATA_DIR") "$(r "$VENV")/bin/station" model install
+    STATION_DATA_DIR=$(r "$DATA_DIR") "$(r "$VENV")/bin/station" model install ${STATION_MODEL_DIR:+--from "$STATION_MODEL_DIR"}
     if [ -z "$ROOT" ]; then chown -R "$USER_NAME:$USER_NAME" "$DATA_DIR"; fi
 }
 
@@ -199,8 +212,26 @@ if [ "$DRY" = 0 ] && [ -z "$ROOT" ] && [ "$(id -u)" != 0 ]; then
     echo "install.sh: run it as root (sudo ./install.sh), or see what it would do with --dry-run" >&2
     exit 2
 fi
+# What it runs on: Raspberry Pi OS Bookworm or Trixie on a Raspberry Pi (told, and enforced for a real install).
+WHERE_OK=1
+case "$CODENAME" in bookworm|trixie) ;; *) WHERE_OK=0 ;; esac
+case "$PI_MODEL" in "Raspberry Pi"*) ;; *) WHERE_OK=0 ;; esac
 MODE=$([ "$DRY" = 1 ] && echo "dry run: nothing is changed" || echo "for real")
-say "Hinge Station install on $CODENAME ($MODE)"
+say "Hinge Station install on $OS_NAME, ${PI_MODEL:-not a Raspberry Pi} ($MODE)"
+if [ "$WHERE_OK" = 0 ] && [ "$DRY" = 0 ] && [ -z "$ROOT" ] && [ "$FORCE" = 0 ]; then
+    echo "install.sh: this is $OS_NAME on ${PI_MODEL:-a machine that is not a Raspberry Pi}; the kiosk needs Raspberry Pi OS Bookworm or Trixie on a Pi 4 or 5 (--force installs anyway, e.g. on a test machine)." >&2
+    exit 2
+fi
+if [ "$DRY" = 0 ] && [ -z "$ROOT" ] && [ "$YES" = 0 ]; then
+    say "It will:"
+    for entry in "${STEPS[@]}"; do printf '    - %s\n' "${entry#*|}"; done
+    if [ ! -t 0 ]; then
+        echo "install.sh: not run from a terminal, so it cannot ask: add --yes to go ahead." >&2
+        exit 2
+    fi
+    read -r -p "Go ahead? [y/N] " answer
+    case "$answer" in y|Y|yes|YES) ;; *) echo "Nothing was changed."; exit 0 ;; esac
+fi
 for entry in "${STEPS[@]}"; do
     name=${entry%%|*}
     say "${entry#*|}"

@@ -72,7 +72,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         check_output_path(args.plot, "plot", (".png",))
     if args.clip == "camera" or args.clip.startswith(("synthetic", "live:")):
         raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
-    report, trace = analyze(args.clip, args.drill, pose_fps=_pose_fps(args.pose_fps))
+    from station.progress import Progress
+
+    progress = Progress(f"{Path(args.clip).name}: frames analysed")  # on a terminal's stderr only
+    report, trace = analyze(args.clip, args.drill, pose_fps=_pose_fps(args.pose_fps), progress=progress)
     if args.plot:
         from station.chart import draw_trace, save_png
 
@@ -171,6 +174,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         screenshot=args.screenshot, max_seconds=args.seconds, size=_size(args.size) if args.size else None,
         place=args.place,
     )  # fmt: skip
+    if options.place and options.windowed:
+        # A try at a desk, not the station on the wall: its placements stay out of the gym's history.
+        import tempfile
+
+        options.data_folder = Path(tempfile.mkdtemp(prefix="hinge-place-"))
+        logging.getLogger("station").info("a windowed placement try: what it records goes to %s", options.data_folder)
     if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
         raise StationError("--exit-at-end needs --source FILE and --drill ID.")
     if args.exit_at_end and options.source.startswith(("synthetic", "live:")):

@@ -12,6 +12,7 @@ from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
 from station.pose.keypoints import Pose
 from station.posecache import thinned
+from station.progress import Progress
 
 
 def analyze(
@@ -20,6 +21,7 @@ def analyze(
     estimator: PoseEstimator | None = None,
     settings: CoachSettings | None = None,
     pose_fps: float | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SetReport, list[tuple[float, float | None, float | None]]]:
     """The set report for `clip`, and a trace of (t, hip angle, depth) per frame for plotting.
 
@@ -38,8 +40,12 @@ def analyze(
             pose = pose_of(frame, estimator)
             update = coach.update(pose, frame.rgb, frame.scale)
             trace.append((pose.t, update.posture.hip_angle, update.depth))
+            if progress is not None:
+                progress.step()
     finally:
         source.close()
+        if progress is not None:
+            progress.close()
     coach.finish()
     return check_found(coach.report(), clip), trace
 

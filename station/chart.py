@@ -28,12 +28,17 @@ def draw_trace(
     reps: Sequence[Rep],
     size: tuple[int, int] = (1200, 500),
     title: str = "",
+    text_scale: float | None = None,
 ) -> np.ndarray:
-    """`trace` is (t, hip angle, depth) per frame; `reps` are the set report's reps."""
+    """`trace` is (t, hip angle, depth) per frame; `reps` are the set report's reps. `text_scale`:
+    bigger words than the size alone gives (the summary's short chart is read from a step back)."""
     w, h = size
     img = np.full((h, w, 3), BG, np.uint8)
-    scale = max(0.4, h / 500.0)
-    left, right, top, bottom = int(70 * scale), int(20 * scale), int(50 * scale), int(90 * scale)
+    lines = max(0.4, h / 500.0)
+    scale = text_scale or lines  # words and the margins they need
+    fault_lines = max([len(r.faults) for r in reps] + [1])
+    left, right, top = int(55 * scale), int(20 * scale), int(42 * scale)
+    bottom = int((12 + 16 * fault_lines) * scale) + (int(20 * scale) if text_scale is None else 0)
     times = [t for t, _, _ in trace] or [0.0, 1.0]
     t0, t1 = min(times), max(max(times), min(times) + 1e-3)
     lo, hi = 30.0, 185.0
@@ -45,7 +50,8 @@ def draw_trace(
         return int(top + (hi - angle) / (hi - lo) * (h - top - bottom))
 
     font, thick = cv2.FONT_HERSHEY_SIMPLEX, max(1, int(scale))
-    for angle in (60, 90, 120, 150, 180):
+    plot_h = h - top - bottom
+    for angle in (60, 90, 120, 150, 180) if plot_h >= 40 * scale * 2.5 else (60, 120, 180):
         y = y_of(angle)
         cv2.line(img, (left, y), (w - right, y), GRID, 1)
         cv2.putText(img, f"{angle}", (int(10 * scale), y + 5), font, 0.45 * scale, INK, thick, cv2.LINE_AA)
@@ -63,7 +69,7 @@ def draw_trace(
             cv2.putText(img, FAULT_NAMES.get(fault, fault), (xa, y), font, 0.4 * scale, BAD, thick, cv2.LINE_AA)
     pts = [(x_of(t), y_of(a)) for t, a, _ in trace if a is not None and np.isfinite(a)]
     if len(pts) > 1:
-        cv2.polylines(img, [np.array(pts, np.int32)], False, LINE, max(2, int(2 * scale)), cv2.LINE_AA)
+        cv2.polylines(img, [np.array(pts, np.int32)], False, LINE, max(2, int(2 * lines)), cv2.LINE_AA)
     cv2.putText(
         img,
         title or "Hip angle (degrees) over time",

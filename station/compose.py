@@ -170,6 +170,7 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach, config.placement)
     actions: queue.Queue[str] = queue.Queue()
     buttons = Buttons(config.buttons, actions, pin_factory) if pin_factory else open_buttons(config.buttons, actions)
+    view.keys = buttons is None  # no GPIO here: the screens name the keyboard's keys
     pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
     box = ui.rect(*CAMERA_BOX)
     camera_settings = screen_sized(config.camera, (box.w, box.h))

@@ -18,6 +18,7 @@ FAULT_IDS: tuple[str, ...] = tuple(FAULTS)
 FAULT_NAMES: dict[str, str] = {f.id: f.name for f in FAULTS.values()}
 FAULT_CUES: dict[str, str] = {f.id: f.cue for f in FAULTS.values()}  # what the lamp says when it lights
 FAULT_PRAISE: dict[str, str] = {f.id: f.praise for f in FAULTS.values()}  # the summary's "went well"
+FAULT_LAMPS: dict[str, tuple[str, str, str]] = {f.id: f.lamp for f in FAULTS.values()}  # "Lockout: full/short"
 
 # What a lamp says when the view cannot show its fault.
 UNSEEN_CUE = "Can't see from here: turn side-on"

@@ -280,20 +280,41 @@ def _row(report: SetReport, when: str, uid: str | None, synced: bool) -> tuple:
 
 
 def format_history(rows: list[dict], as_csv: bool) -> str:
-    """Sets one a line: a CSV for a spreadsheet, or a table to read."""
+    """Sets one a line: a CSV for a spreadsheet (fault ids per rep), or a table to read (faults in words)."""
     header = ["id", "finished_at", "clock_synced", "drill", "reps", "good_reps", "duration_s", "faults_per_rep"]
-    lines = []
-    for r in rows:
-        faults = ";".join("+".join(rep["faults"]) or "-" for rep in r["rep_list"])
-        lines.append([r["id"], r["finished_at"], r["clock_synced"], r["drill"], r["reps"], r["good_reps"],
-                      r["duration_s"], faults])  # fmt: skip
     if as_csv:
+        lines = [[r["id"], r["finished_at"], r["clock_synced"], r["drill"], r["reps"], r["good_reps"], r["duration_s"],
+                  ";".join("+".join(rep["faults"]) or "-" for rep in r["rep_list"])] for r in rows]  # fmt: skip
         return _csv(header, lines)
-    text = [f"{'id':>4}  {'finished (UTC)':25s}  {'drill':12s} {'reps':>4} {'good':>4}  faults per rep"]
-    for row in lines:
-        mark = "" if row[2] else " (clock not set)"
-        text.append(f"{row[0]:>4}  {row[1] + mark:25s}  {row[3]:12s} {row[4]:>4} {row[5]:>4}  {row[7]}")
-    return "\n".join(text)
+    if not rows:
+        return "No sets yet."
+    table = [("id", "finished (UTC)", "drill", "reps", "good", "faults")]
+    for r in rows:
+        when = r["finished_at"].replace("T", " ")[:16] + ("" if r["clock_synced"] else " *")
+        table.append(
+            (str(r["id"]), when, r["drill"], str(r["reps"]), str(r["good_reps"]), faults_in_words(r["rep_list"]))
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
+    right = (0, 3, 4)  # numbers line up on the right
+    text = ["  ".join(row[i].rjust(w) if i in right else row[i].ljust(w) for i, w in enumerate(widths)) + "  " + row[5]
+            for row in table]  # fmt: skip
+    if any(not r["clock_synced"] for r in rows):
+        text.append("* the station's clock was not yet set from the network: that time may be wrong")
+    return "\n".join(line.rstrip() for line in text)
+
+
+def faults_in_words(reps: list[dict]) -> str:
+    """ "Knees forward (reps 1, 3); Hips dropping (rep 2)", or "none"."""
+    from station.drills import FAULT_NAMES
+
+    on: dict[str, list[int]] = {}
+    for n, rep in enumerate(reps, 1):
+        for fault in rep["faults"]:
+            on.setdefault(fault, []).append(int(rep.get("index", n)))
+    if not on:
+        return "none"
+    return "; ".join(f"{FAULT_NAMES.get(f, f)} (rep{'s' if len(r) > 1 else ''} {', '.join(map(str, r))})"
+                     for f, r in on.items())  # fmt: skip
 
 
 def format_placements(rows: list[dict], as_csv: bool) -> str:

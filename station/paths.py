@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 SYSTEM_DATA_DIR = Path("/var/lib/hinge-station")
@@ -53,3 +55,19 @@ def refuse_foreign_folder(folder: Path) -> None:
             name = str(owner)
         raise StationError(f"The data folder {folder} belongs to user {name}: run this as that user "
                            f"(sudo -u {name} station ...), so the kiosk can still write its files.")  # fmt: skip
+
+
+def station_command() -> str:
+    """How to call `station` where a message is read: plain `station` when that is this install on
+    the PATH (a Pi after install.sh), else this virtualenv's own script (`.venv/bin/station` after
+    ./station.sh or ./test.sh), so every command a message names works as written."""
+    here = Path(sys.executable).parent / "station"
+    found = shutil.which("station")
+    if found and here.exists() and Path(found).resolve() == here.resolve():
+        return "station"
+    if here.exists():
+        try:
+            return str(here.relative_to(Path.cwd()))
+        except ValueError:
+            return str(here)
+    return f"{sys.executable} -m station"

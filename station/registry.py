@@ -48,6 +48,7 @@ class FaultSpec:
     name: str
     cue: str  # what the lamp says: an instruction in plain words
     praise: str  # what the summary says went well when the fault never showed
+    lamp: tuple[str, str, str]  # the lamp's words: what it judges, then how it reads clean and faulty
     phase: str  # "bottom" (the deepest part of the rep), "pull" (bottom to half way up), "top" (lockout)
     view: ViewGate
     rule: str  # the rule in a coach's words
@@ -73,6 +74,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="Back rounding",
             cue="Head, upper back, tailbone in one line",
             praise="flat back",
+            lamp=("Back", "flat", "rounding"),
             phase="bottom",
             view=SAGITTAL,
             rule="At the bottom the back's outline bows out (median of at least 3 steady readings, read "
@@ -100,6 +102,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="Knees forward",
             cue="Keep the shins vertical",
             praise="still shins",
+            lamp=("Knees", "still", "forward"),
             phase="bottom",
             view=SAGITTAL,
             rule="At the bottom (median of its frames) the shins tilt past the drill's limit, or tilt as far "
@@ -125,6 +128,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="Hips dropping",
             cue="Push the hips back, not down",
             praise="hips back, not down",
+            lamp=("Hips", "back", "dropping"),
             phase="bottom",
             view=SAGITTAL,
             rule="From standing to the bottom the hips sink more than the drill allows, and more than they "
@@ -145,6 +149,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="No lockout",
             cue="Stand tall: squeeze the glutes at the top",
             praise="full lockout",
+            lamp=("Lockout", "full", "short"),
             phase="top",
             view=SAGITTAL,
             rule="At the top after the rep the hips never open to the drill's lockout angle (80th "
@@ -164,6 +169,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="Hips rise first",
             cue="Chest and hips rise together",
             praise="chest and hips together",
+            lamp=("Pull", "together", "hips first"),
             phase="pull",
             view=SAGITTAL,
             rule="From the deepest knee bend to the shoulders half way up, the trunk tips further forward "
@@ -183,6 +189,7 @@ FAULTS: dict[str, FaultSpec] = {
             name="Leaning back",
             cue="Finish tall, don't lean back",
             praise="tall finish",
+            lamp=("Top", "tall", "leaning back"),
             phase="top",
             view=SAGITTAL,
             rule="At the top the trunk leans behind vertical past the drill's limit (20th percentile of the "

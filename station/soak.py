@@ -19,6 +19,7 @@ from station.config import Config
 from station.kiosk.app import KioskApp, RunOptions
 from station.kiosk.events import START, Chosen
 from station.kiosk.state import ASLEEP, SET
+from station.progress import Progress
 
 
 def rss_mb() -> float:
@@ -73,6 +74,7 @@ def soak(
                          data_folder=Path(scratch.name))  # fmt: skip
     app = KioskApp(options, config)
     start = None
+    progress = Progress("soak: frames through the kiosk", total=frames, every_s=2.0)
     try:
         last_switch, switches, nights = 0, 0, 0
         while app.frames_shown < frames:
@@ -81,6 +83,7 @@ def soak(
             # interpreter from the pose worker (measured: 0.3 frames a second instead of 290).
             time.sleep(0.001)
             n = app.frames_shown
+            progress.step(n - progress.done_count)
             if start is None and n >= warmup:
                 gc.collect()
                 start = (rss_mb(), open_files(), threading.active_count(), n)
@@ -100,6 +103,7 @@ def soak(
         end = (rss_mb(), open_files(), threading.active_count())
         sets = len(app.history.sets())
     finally:
+        progress.close()
         app.close()
         scratch.cleanup()
     assert start is not None

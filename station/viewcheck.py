@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from station.athlete import AthleteSpec, Camera, Faults
+from station.progress import Progress
 
 # One drill per fault (the drill that lists it and whose movement shows it best).
 FAULT_DRILLS = {
@@ -72,8 +73,13 @@ def view_table(workers: int = 2, views: tuple[tuple[str, float], ...] = VIEWS) -
     jobs += [(d, None, yaw) for _, yaw in views for d in CLEAN_DRILLS]
     # Fresh interpreters, not forks: a fork of a process with threads (a test run, the kiosk) can
     # inherit a lock some other thread held and hang.
+    progress = Progress("views: synthetic sets lifted", total=len(jobs))
+    results = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = dict(pool.map(_job, jobs))
+        for key, reps in pool.map(_job, jobs):
+            results[key] = reps
+            progress.step()
+    progress.close()
     table: dict[str, dict[str, Cell]] = {}
     for name, yaw in views:
         row = {}

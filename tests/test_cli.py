@@ -155,3 +155,14 @@ def test_fleet_report_refuses_a_password_on_the_command_line():
     """A command line is seen by every user of the machine: the password goes in --password-file."""
     result = station("fleet", "report", "--db", "postgresql://owner:s3cret@localhost/fleet", timeout=60)
     assert result.returncode == 2 and "--password-file" in result.stderr and "s3cret" not in result.stderr
+
+
+def test_a_windowed_placement_try_keeps_its_placements_out_of_the_history(tmp_path):
+    """Issue 19: `station place --windowed` recorded its placements in the station's real history."""
+    env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "data"), "SDL_VIDEODRIVER": "dummy",
+           "SDL_AUDIODRIVER": "dummy"}  # fmt: skip
+    run = subprocess.run([sys.executable, "-m", "station", "place", "--windowed", "--source", "synthetic:rdl",
+                          "--seconds", "1"], env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-1500:]
+    assert "a windowed placement try: what it records goes to" in run.stderr and "hinge-place-" in run.stderr
+    assert not (tmp_path / "data" / "history.sqlite3").exists()

@@ -110,7 +110,7 @@ def test_a_rep_list_that_is_json_but_not_reps_lists_the_set_without_its_reps(tmp
     h.record(_report(2), datetime(2026, 11, 20, tzinfo=timezone.utc), "a")
     h._db.execute("UPDATE sets SET rep_list = ?", (rep_list,))
     rows = h.sets()
-    assert rows[0]["rep_list"] == [] and format_history(rows, as_csv=False).count("\n") == 1
+    assert rows[0]["rep_list"] == [] and format_history(rows, as_csv=False).splitlines()[1].endswith("  none")
     h.close()
 
 
@@ -173,3 +173,19 @@ def test_root_may_not_write_into_the_kiosk_users_folder(tmp_path):
                              timeout=60)  # fmt: skip
         assert run.returncode == 2 and "run this as that user (sudo -u" in run.stderr, run.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_the_table_lines_up_says_faults_in_words_and_marks_an_unset_clock_once(tmp_path):
+    """Issue 19: "(clock not set)" broke the columns and faults showed as raw ids."""
+    h = History.open(tmp_path)
+    h.record(_report(4), datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc))
+    h.record(_report(12, faults=()), datetime(2026, 11, 21, 7, 0, tzinfo=timezone.utc))
+    rows = h.sets()
+    h.close()
+    rows[0]["clock_synced"], rows[1]["clock_synced"] = 0, 1
+    lines = format_history(rows, as_csv=False).splitlines()
+    assert lines[1].split("  ")[-1] == "Knees forward (reps 2, 4)" and lines[2].endswith("  none")
+    assert len({line.index("rdl") for line in lines[1:3]}) == 1  # the drill column lines up
+    assert lines[1].index("rdl") == lines[0].index("drill")
+    assert "2026-11-20 07:00 *" in lines[1] and lines[-1].startswith("* the station's clock was not yet set")
+    assert format_history([], as_csv=False) == "No sets yet."

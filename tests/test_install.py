@@ -106,3 +106,19 @@ def test_dry_run_with_sync_names_the_sender_and_the_default_leaves_it_off(tmp_pa
     assert plain.returncode == 0 and synced.returncode == 0
     assert "hinge-station-sync.service" not in plain.stdout
     assert "hinge-station-sync.service" in synced.stdout and "db-password (root only, mode 0600" in synced.stdout
+
+
+def test_a_real_install_checks_where_it_runs_and_asks_first(tmp_path):
+    """Issue 19: on plain Debian it died on a bare apt error, and it asked nothing."""
+    if os.geteuid() != 0:
+        pytest.skip("the real path is refused before these checks without root")
+    here = subprocess.run(["bash", str(ROOT / "install.sh")], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)  # fmt: skip
+    if "Raspberry Pi" in here.stdout.splitlines()[0] and "not a Raspberry Pi" not in here.stdout:
+        pytest.skip("this machine is a Raspberry Pi")
+    assert here.returncode == 2 and "the kiosk needs Raspberry Pi OS Bookworm or Trixie on a Pi 4 or 5" in here.stderr
+    assert "--force" in here.stderr and "==> Install apt packages" not in here.stdout
+    forced = subprocess.run(["bash", str(ROOT / "install.sh"), "--force"], capture_output=True, text=True,
+                            timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert forced.returncode == 2 and "add --yes to go ahead" in forced.stderr
+    assert "    - Install apt packages" in forced.stdout  # what it would do, listed before it asks

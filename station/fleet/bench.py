@@ -17,6 +17,7 @@ from station.fleet.report import format_csv, format_html, format_text, read_repo
 from station.fleet.sender import Sender, SyncSettings, connect, password
 from station.fleet.sql import OTHER_STATIONS, migrate
 from station.history import History
+from station.progress import Progress
 
 
 def fill_history(folder: Path, sets: int, rng: random.Random, now: datetime) -> None:
@@ -58,6 +59,7 @@ def bench(url: str, stations: int = 20, sets: int = 10_000, password_file: str |
             fill_history(folder, sets // stations + (1 if i < sets % stations else 0), rng, now)
             folders.append(folder)
         started = time.perf_counter()
+        progress = Progress("fleet bench: stations synced", total=len(folders))
         for i, folder in enumerate(folders):
             settings = SyncSettings(enabled=True, station_id=f"bench-{i:02d}", station_name=f"Bench gym {i}",
                                     database_url=url, batch=500)  # fmt: skip
@@ -66,6 +68,8 @@ def bench(url: str, stations: int = 20, sets: int = 10_000, password_file: str |
                 pass
             if sender.failures:
                 raise RuntimeError("the benchmark's database failed mid-run")
+            progress.step()
+        progress.close()
         figures["sync_s"] = time.perf_counter() - started
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rate = sets / figures["sync_s"]

@@ -11,7 +11,7 @@ import pygame
 from station.athlete import Athlete, AthleteSpec, Camera
 from station.chart import draw_trace
 from station.coach.setreport import SetReport
-from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE
+from station.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE, UNSEEN_CUE
 from station.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, PLACE, SET, SUMMARY, Kiosk, Problem
 from station.kiosk.widgets import (
     AMBER,
@@ -19,6 +19,7 @@ from station.kiosk.widgets import (
     CAMERA_BOX,
     GREEN,
     INK,
+    MID_SET_TEXT,
     MUTED,
     PANEL,
     RED,
@@ -34,6 +35,12 @@ from station.takehome import take_home
 
 QR_SIZE = 400  # design px: 5 px a module or more at 1080p (2.5 mm on a 43-inch screen): reads from a metre
 PRIVACY_NOTE = "This camera does not record: no picture is stored or sent anywhere."
+KEYS = {"SELECT": "S key", "START": "Enter"}  # the keyboard's stand-ins, shown where there are no buttons
+
+
+def key(view: View, button: str) -> str:
+    """A button's name, with its key where the keyboard stands in for the buttons (the demo)."""
+    return f"{button} ({KEYS[button]})" if view.keys else button
 
 
 class View:
@@ -49,7 +56,11 @@ class View:
         self.take_home: tuple[tuple, pygame.Surface, str] | None = None  # the set's QR code and its text
         self.status: list[str] = []  # the health page's lines (`station status`), read by the shell
         self.trace: list[tuple[float, float | None, float | None]] = []
-        self._demo = Athlete(AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8)))
+        self.keys = False  # no GPIO buttons: the keyboard stands in, and the screens name its keys
+        # Turned 40 degrees from side-on: both arms and legs show, a person and not a line.
+        self._demo = Athlete(
+            AthleteSpec(drill="rdl", reps=None, camera=Camera(size=(600, 700), body_fraction=0.8, yaw_deg=40.0))
+        )
 
 
 def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
@@ -87,7 +98,7 @@ def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     for i, drill in enumerate(kiosk.drills):
         ui.text(f"{i + 1}. {drill.name}", (140 + dx, y), 56, INK)
         y += 72
-    ui.text("Press SELECT to choose a drill", (125 + dx, y + 60), 70, GREEN, bold=True)
+    ui.text(f"Press {key(view, 'SELECT')} to choose a drill", (125 + dx, y + 60), 70, GREEN, bold=True)
     ui.text(PRIVACY_NOTE, (125 + dx, 1000 + dy / 3), 36, MUTED)
     # A figure doing hinges: the screen moves, and shows what the station is for.
     athlete = view._demo
@@ -96,9 +107,15 @@ def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     ox, oy = ui.at(1250 + dx, 220)
     s = ui.u
     pts = [(ox + x * s, oy + y * s) for x, y in k[:, :2]]
+    # Limbs as thick rounded strokes and a head: a person hinging, not a line.
+    limb = ui.px(26)
     for a, b in BONES:
-        pygame.draw.line(ui.surface, GREEN, pts[a], pts[b], ui.px(10))
-    pygame.draw.circle(ui.surface, GREEN, pts[3], ui.px(34))
+        if a >= 5 and b >= 5:  # the body; the face's points only place the head
+            pygame.draw.line(ui.surface, GREEN, pts[a], pts[b], limb)
+    for p in pts[5:]:
+        pygame.draw.circle(ui.surface, GREEN, p, limb // 2)
+    head = ((pts[3][0] + pts[4][0]) / 2, (pts[3][1] + pts[4][1]) / 2)
+    pygame.draw.circle(ui.surface, GREEN, head, ui.px(40))
 
 
 def _guidance_banner(ui: Ui, text: str | None, ready_text: str) -> None:
@@ -113,7 +130,7 @@ def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     drill = kiosk.drill
     camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale,
                 colour=GREEN if kiosk.guidance is None else AMBER)  # fmt: skip
-    _guidance_banner(ui, kiosk.guidance, "Ready: press START")
+    _guidance_banner(ui, kiosk.guidance, f"Ready: press {key(view, 'START')}")
     x = 1220
     ui.text(drill.name, (x, 70), 84, INK, bold=True)
     y = ui.wrapped(drill.summary, (x, 170), 44, 640, MUTED)
@@ -122,28 +139,34 @@ def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
         pygame.draw.circle(ui.surface, GREEN, ui.at(x + 14, y + 22), ui.px(10))
         y = ui.wrapped(cue, (x + 40, y), 50, 600, INK) + 16
     ui.text(f"Drill {kiosk.state.drill_index + 1} of {len(kiosk.drills)}", (x, 880), 40, MUTED)
-    ui.text("SELECT: next drill    START: begin", (x, 940), 46, GREEN, bold=True)
+    ui.text(f"{key(view, 'SELECT')}: next drill", (x, 925), 46, GREEN, bold=True)
+    ui.text(f"{key(view, 'START')}: begin", (x, 985), 46, GREEN, bold=True)
 
 
 def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+    """Mid-set: the count, one lamp a fault and one cue, every word at least MID_SET_TEXT (two metres)."""
     drill = kiosk.drill
-    lit = any(lamp.lit for lamp in kiosk.state.lamps.values())
+    lamps = list(kiosk.state.lamps.values())
+    lit = next((lamp for lamp in lamps if lamp.lit), None)
     camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale, colour=RED if lit else GREEN)
-    ui.text(drill.name, (60, 930), 56, INK, bold=True)
-    guidance = kiosk.guidance
-    if guidance:
-        ui.text(guidance, (60, 995), 50, AMBER, bold=True)
+    ui.text(drill.name, (60, 928), 56, INK, bold=True)
+    if kiosk.guidance:
+        cue, colour = kiosk.guidance, AMBER
+    elif lit is not None:
+        cue, colour = FAULT_CUES[lit.fault], RED
+    elif any(lamp.unseen and not lamp.view_ok for lamp in lamps):
+        cue, colour = UNSEEN_CUE, AMBER
     else:
-        lamp = next((lamp for lamp in kiosk.state.lamps.values() if lamp.lit), None)
-        ui.text(FAULT_CUES[lamp.fault] if lamp else drill.cues[0], (60, 995), 50, RED if lamp else GREEN, bold=True)
+        cue, colour = drill.cues[0], GREEN
+    ui.text(cue, (60, 990), 56, colour, bold=True)
     flash = kiosk.state.rep_flash_at
     pulse = min(1.0, max(0.0, 1.0 - (now - flash) / 0.4)) if flash is not None else 0.0
-    rep_count(ui, (1500, 260), kiosk.reps, pulse)
-    lamps = list(kiosk.state.lamps.values())
-    top, height = 520, min(110, 520 / max(1, len(lamps)) - 12)
+    rep_count(ui, (1500, 235), kiosk.reps, pulse)
+    top, bottom, gap = 470, 1010, 12
+    height = min(110, (bottom - top) / max(1, len(lamps)) - gap)
     for i, lamp in enumerate(lamps):
-        fault_lamp(ui, 1160, top + i * (height + 12), 720, height, lamp)
-    ui.text("START: finish the set", (1880, 1060), 34, MUTED, anchor="bottomright")
+        fault_lamp(ui, 1160, top + i * (height + gap), 720, height, lamp)
+    ui.text(f"{key(view, 'START')}: finish the set", (1880, 1066), MID_SET_TEXT, MUTED, anchor="bottomright")
 
 
 def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
@@ -151,14 +174,14 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
     reps = report.reps
     ui.text(f"{kiosk.drill.name}: set done", (60, 40), 72, INK, bold=True)
     ui.text(f"{report.count}", (60, 120), 220, INK, bold=True)
-    ui.text("reps", (60, 300), 56, MUTED)
+    ui.text("rep" if report.count == 1 else "reps", (60, 300), 56, MUTED)
     ui.text(f"{report.good_reps} good", (330, 150), 110, GREEN, bold=True)
     # What went well, what to fix: the most frequent fault, said as an instruction.
     counts = {f: len(on) for f, on in report.faults().items()}
     if counts:
         worst = max(counts, key=lambda f: counts[f])
         ui.text("To fix:", (900, 70), 50, MUTED)
-        ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {len(reps)} reps)",
+        ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {_reps(len(reps))})",
                    (900, 125), 56, 960, RED)  # fmt: skip
     # Praise only what was seen: a fault unseen on most reps (the view could not show it) earns none.
     seen = [f for f in kiosk.drill.faults if sum(f in r.unseen for r in reps) * 2 < len(reps)]
@@ -175,12 +198,22 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
         # Drawn once per set, not per redraw: after a ten-minute set the chart took a quarter second.
         key = (id(report), len(view.trace), ui.px(1380))
         if view.chart is None or view.chart[0] != key:
-            chart = draw_trace(view.trace, reps, size=(ui.px(1380), ui.px(330)), title="Hip angle over the set")
+            chart = draw_trace(
+                view.trace,
+                reps,
+                size=(ui.px(1380), ui.px(330)),
+                title="Hip angle over the set",
+                text_scale=ui.px(330) / 160,
+            )  # words a lifter reads from a step back
             view.chart = (key, pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"))
         ui.surface.blit(view.chart[1], ui.rect(60, 670, 0, 0))
     if report.count:
         take_home_code(ui, kiosk, view, report)
-    ui.text("Press any button to go again", (1440, 1060), 40, GREEN, anchor="bottomright", bold=True)
+    ui.text("Press any button to go again", (1440, 1066), 40, GREEN, anchor="bottomright", bold=True)
+
+
+def _reps(n: int) -> str:
+    return f"{n} rep" if n == 1 else f"{n} reps"
 
 
 def take_home_code(ui: Ui, kiosk: Kiosk, view: View, report: SetReport) -> None:

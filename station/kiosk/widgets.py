@@ -10,7 +10,7 @@ import numpy as np
 import pygame
 
 from station.coach.setreport import Rep
-from station.drills import BACK_UNREAD_CUE, FAULT_CUES, FAULT_NAMES, UNSEEN_CUE
+from station.drills import FAULT_LAMPS, FAULT_NAMES
 from station.kiosk.state import Lamp
 from station.pose.keypoints import BONES
 
@@ -24,6 +24,13 @@ AMBER = (245, 165, 30)
 BLUE = (70, 140, 240)
 TEXT_CACHE = 400  # rendered lines kept
 CAMERA_BOX = (40, 40, 1080, 880)  # where the camera picture goes on the chosen and set screens (design px)
+# The two-metre read: every word a lifter needs mid-set is at least this share of the screen's height
+# (capital letters; 32 px at 1080p, 22 at 720p, 14 at 480p: a 2.5 m read for normal sight, about 6
+# minutes of arc). The default font's capitals are 0.75 of its size; an 800x480 screen uses 450 of
+# its 480 rows for the 1080-high design, so a mid-set word is at least 48 design px.
+MIN_TEXT_SHARE = 0.03
+MID_SET_TEXT = 48  # design px: the smallest font size of any word a lifter reads mid-set
+LAMP_TEXT = 0.5  # a lamp's words, as a share of its height
 
 
 class Ui:
@@ -38,6 +45,7 @@ class Ui:
         self.ox, self.oy = (w - 1920.0 * self.u) / 2.0, (h - 1080.0 * self.u) / 2.0
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
         self._texts: dict[tuple, pygame.Surface] = {}
+        self.drawn: list[tuple[str, float, bool]] | None = None  # a list: each text drawn, its design size (tests)
 
     def px(self, value: float) -> int:
         """A length in design pixels, in screen pixels."""
@@ -59,6 +67,8 @@ class Ui:
         """Draw `text` at design coordinates `pos`; returns the rectangle it took (screen pixels).
 
         Rendered once and kept: a screen redrawn 30 times a second mostly says the same words."""
+        if self.drawn is not None:
+            self.drawn.append((text, size, bold))
         key = (text, self.px(size), tuple(colour), bold)
         image = self._texts.get(key)
         if image is None:
@@ -69,6 +79,12 @@ class Ui:
         rect = image.get_rect(**{anchor: self.at(*pos)})
         self.surface.blit(image, rect)
         return rect
+
+    def cap_height(self, size: float, bold: bool = False) -> int:
+        """Screen pixels of a capital letter at design size `size` (what the two-metre read measures)."""
+        image = self.font(size, bold).render("H", True, (255, 255, 255))
+        rows = pygame.surfarray.array2d(image).any(axis=0).nonzero()[0]
+        return int(rows[-1] - rows[0] + 1) if len(rows) else 0
 
     def wrapped(self, text: str, pos: tuple[float, float], size: float, width: float, colour=INK, gap: float = 1.15):
         """Draw `text` wrapped to `width` design pixels; returns the design y below it."""
@@ -123,21 +139,17 @@ def camera_view(ui: Ui, box: pygame.Rect, image: np.ndarray | None, keypoints: n
 
 
 def fault_lamp(ui: Ui, x: float, y: float, w: float, h: float, lamp: Lamp) -> None:
-    """A fault's lamp: green with its name, red with what to do about it, grey where the view cannot show it."""
+    """A fault's lamp, one line a lifter reads from the rack: what it judges and how it reads
+    ("Lockout: full" green, "Lockout: short" red), grey where the view cannot show it or before
+    the first rep. What to do about a lit lamp is the big cue under the picture."""
     box = ui.rect(x, y, w, h)
     pygame.draw.rect(ui.surface, (60, 20, 20) if lamp.lit else PANEL, box, border_radius=ui.px(16))
     colour = RED if lamp.lit else (MUTED if lamp.unseen or not lamp.judged else GREEN)
     pygame.draw.circle(ui.surface, colour, (box.x + ui.px(h / 2), box.centery), ui.px(h * 0.3))  # the lamp
-    ui.text(FAULT_NAMES[lamp.fault], (x + h, y + h * 0.14), h * 0.38, INK, bold=True)
-    if lamp.lit:
-        caption = FAULT_CUES[lamp.fault]
-    elif lamp.unseen:
-        caption = BACK_UNREAD_CUE if lamp.view_ok else UNSEEN_CUE
-    elif not lamp.judged:
-        caption = "Judged from the first rep"
-    else:
-        caption = "OK"
-    ui.text(caption, (x + h, y + h * 0.56), h * 0.3, INK if lamp.lit else MUTED)
+    what, clean, faulty = FAULT_LAMPS[lamp.fault]
+    state = faulty if lamp.lit else ("not visible" if lamp.unseen else "not yet" if not lamp.judged else clean)
+    ui.text(f"{what}: {state}", (x + h, y + h / 2), LAMP_TEXT * h, INK if lamp.lit or lamp.judged else MUTED,
+            anchor="midleft", bold=True)  # fmt: skip
 
 
 def rep_count(ui: Ui, centre: tuple[float, float], reps: int, pulse: float) -> None:
@@ -157,12 +169,13 @@ def rep_tile(ui: Ui, x: float, y: float, w: float, h: float, rep: Rep) -> None:
     pygame.draw.rect(ui.surface, colour, box, width=max(2, ui.px(6)), border_radius=ui.px(12))
     ui.text(str(rep.index), (x + w / 2, y + h * 0.22), h * 0.32, colour, anchor="center", bold=True)
     down, up = rep.metrics.get("eccentric_s"), rep.metrics.get("concentric_s")
-    tempo = f"{down:.1f}s / {up:.1f}s" if down is not None and up is not None else (f"up {up:.1f}s" if up else "")
-    ui.text(tempo, (x + w / 2, y + h * 0.45), h * 0.14, MUTED, anchor="center")
+    tempo = [f"{word} {value:.1f} s" for word, value in (("down", down), ("up", up)) if value is not None]
+    for i, line in enumerate(tempo):  # one line each: a tile is narrow
+        ui.text(line, (x + w / 2, y + h * (0.43 + 0.12 * i)), h * 0.13, MUTED, anchor="center")
     label = "good" if good else ("not judged" if not rep.faults else "")
-    lines = [FAULT_NAMES[f] for f in rep.faults][:3] or [label]
+    lines = [FAULT_NAMES[f] for f in rep.faults][:2] or [label]
     for i, line in enumerate(lines):
-        ui.text(line, (x + w / 2, y + h * (0.62 + 0.14 * i)), h * 0.13, INK, anchor="center")
+        ui.text(line, (x + w / 2, y + h * (0.7 + 0.13 * i)), h * 0.13, INK, anchor="center")
 
 
 def qr_code(matrix: np.ndarray, size_px: int) -> pygame.Surface:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from station.errors import StationError
-from station.paths import data_dir
+from station.paths import data_dir, station_command
 
 MODEL_FILE = "movenet_singlepose_lightning_int8_4.tflite"
 MODEL_SHA256 = "cd7cc22fa946e5d146a7b98d496853e1923e22828d3972d579973f27f91bb105"
@@ -35,7 +35,7 @@ def sha256_of(path: Path) -> str:
 def verify(path: Path) -> None:
     """Raise a one-sentence StationError unless `path` is the expected model, byte for byte."""
     if not path.is_file():
-        raise StationError(f"The pose model is missing at {path}: run `station model install`.")
+        raise StationError(f"The pose model is missing at {path}: run `{station_command()} model install`.")
     try:
         actual = sha256_of(path)
     except OSError as exc:
@@ -43,7 +43,7 @@ def verify(path: Path) -> None:
     if actual != MODEL_SHA256:
         raise StationError(
             f"The pose model at {path} is damaged or the wrong file (SHA-256 {actual[:12]}...): "
-            "run `station model install` again."
+            f"run `{station_command()} model install` again."
         )
 
 
@@ -76,7 +76,7 @@ def find_model() -> Path:
         return candidate
     if installed is None:
         installed_path()  # says, in one sentence, why the data folder cannot be used
-    raise StationError(f"The pose model is not installed at {installed}: run `station model install`.")
+    raise StationError(f"The pose model is not installed at {installed}: run `{station_command()} model install`.")
 
 
 def _fetch(url: str, out: Path) -> None:
@@ -135,7 +135,7 @@ def install(
                 raise StationError(
                     "The pose model could not be downloaded (" + "; ".join(errors) + "): "
                     f"copy {MODEL_FILE} (from a machine with internet) onto this one and run "
-                    "`station model install --from THAT_FILE_OR_ITS_FOLDER`."
+                    f"`{station_command()} model install --from THAT_FILE_OR_ITS_FOLDER`."
                 )
         # Readable by everyone, whoever installs it: the kiosk runs as its own user.
         os.chmod(tmp, 0o644)
