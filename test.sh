@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
-"$VENV/bin/ruff" check station tests
+"$VENV/bin/ruff" check station tests scripts
 # Two workers. A clip's tests are one xdist group, sent to one worker, which makes the clip's one
 # MoveNet pass; tests that read every clip take the other worker's passes from the run's temporary
 # folder (tests/conftest.py). Every other test goes to whichever worker is free.

@@ -113,7 +113,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     labels = cal.load_labels(footage)
     cache = Path(args.cache) if args.cache else data_dir() / "pose-cache"
     progress = cal.progress_printer()
-    results = cal.analyse_clips(footage, labels, cache, None, progress)
+    results = cal.analyse_clips(footage, labels, cache, None, progress, args.kernels)
     progress("")
     if args.csv:
         cal.write_csv(cal.rep_rows(results), Path(args.csv))
@@ -121,7 +121,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if rates:
         by_rate = {"every frame": results}
         for rate in rates:
-            by_rate[f"{rate:g}"] = cal.analyse_clips(footage, labels, cache, rate, progress)
+            by_rate[f"{rate:g}"] = cal.analyse_clips(footage, labels, cache, rate, progress, args.kernels)
             progress("")
         print("\n## The same clips at a slow model's pose rate\n")
         print("\n".join(cal.pose_rate_lines(by_rate)))
@@ -390,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="FILE.csv", help="write every rep's metrics and labels here")
     p.add_argument("--cache", metavar="DIR", help="keep the clips' poses here (default: the data folder's pose-cache)")
     p.add_argument("--pose-fps", metavar="N,N", help="also score the clips at these pose rates, e.g. 30,15,10,7")
+    p.add_argument(
+        "--kernels",
+        choices=["auto", "builtin", "reference"],
+        default="auto",
+        help="the model's int8 kernels (another processor's round differently: see docs/figures.md)",
+    )
     p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser("run", help="the kiosk")

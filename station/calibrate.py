@@ -79,9 +79,10 @@ def load_labels(footage: Path) -> dict[str, dict[str, Any]]:
 
 def analyse_clips(
     footage: Path, labels: dict[str, dict[str, Any]], cache: Path | None, pose_fps: float | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, kernels: str = "auto",
 ) -> list[ClipResult]:  # fmt: skip
-    """Every labelled clip through the pose stage (cached) and the coach, once."""
+    """Every labelled clip through the pose stage (cached) and the coach, once. `kernels`: the
+    model's int8 kernels (other kernels round differently, as another processor's do)."""
     from station.analyze import analyze
     from station.pipeline import RecordedPoses
     from station.pose.model import MODEL_SHA256
@@ -91,9 +92,10 @@ def analyse_clips(
 
     def estimate(frame: Any) -> Any:
         if not model:
-            from station.pose.movenet import load_movenet
+            from station.pose.movenet import PoseSettings, load_movenet
 
-            model.append(load_movenet())
+            # Other kernels run one thread: the built-in ones slow down sixfold on two here.
+            model.append(load_movenet(None if kernels == "auto" else 1, PoseSettings(kernels=kernels)))
         return model[0].estimate(frame)
 
     results = []
@@ -105,7 +107,9 @@ def analyse_clips(
             progress(f"[{n}/{len(labels)}] {clip}")
         if model:
             model[0].reset()  # a new clip: forget the last one's lifter
-        poses = poses_for(path, lambda path=path: _frames(path), estimate, cache, MODEL_SHA256, pose_fps)
+        # The cache keys poses by the model's hash: other kernels give other poses, so they key it too.
+        model_key = MODEL_SHA256 if kernels == "auto" else f"{kernels}-{MODEL_SHA256}"
+        poses = poses_for(path, lambda path=path: _frames(path), estimate, cache, model_key, pose_fps)
         report, _ = analyze(path, label["drill"], RecordedPoses(poses), pose_fps=pose_fps)
         results.append(ClipResult(clip, label, report.to_json()))
     return results

@@ -220,6 +220,11 @@ def parse(data: dict[str, Any]) -> Config:
     back = built.get("back", BackSettings())
     if back.first >= back.last or back.min_edges > back.profiles:
         raise StationError("Config keys back.first/last/min_edges: need first < last, min_edges <= profiles.")
+    from station.pose.runtime import KERNELS
+
+    pose = built.get("pose")
+    if pose is not None and pose.kernels not in KERNELS:
+        raise StationError(f"Config key pose.kernels must be one of {', '.join(KERNELS)}, not {pose.kernels!r}.")
     sync = built.get("sync", SyncSettings())
     if sync.sslmode not in SSL_MODES:
         raise StationError(f"Config key sync.sslmode must be one of {', '.join(SSL_MODES)}, not {sync.sslmode!r}.")

@@ -109,3 +109,12 @@ def test_station_config_with_a_password_in_the_query_is_one_sentence(tmp_path):
     result = subprocess.run([sys.executable, "-m", "station", "config", "--config", str(path)],
                             capture_output=True, text=True, env=dict(os.environ), timeout=60)  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "s3cret" not in result.stderr
+
+
+def test_the_pose_kernels_are_named_from_a_short_list():
+    from station.config import parse
+    from station.errors import StationError
+
+    assert parse({"pose": {"kernels": "builtin"}}).pose.settings.kernels == "builtin"
+    with pytest.raises(StationError, match=r"pose\.kernels must be one of auto, builtin, reference"):
+        parse({"pose": {"kernels": "fastest"}})

@@ -38,6 +38,7 @@ class PoseSettings:
     centre_preference: float = 0.5  # how much a search discounts a person at the frame's edge
     refine_passes: int = 3  # looks at a newly found person before the crop is trusted
     crop_hold: float = 0.12  # the crop stays put until the person moves this fraction of its half side
+    kernels: str = "auto"  # the model's int8 kernels: auto (XNNPACK), builtin, or reference (slow; checks only)
 
 
 @dataclass(frozen=True)
@@ -249,4 +250,4 @@ def load_movenet(threads: int | None = None, settings: PoseSettings | None = Non
     from station.pose.model import find_model
     from station.pose.runtime import load_interpreter
 
-    return MoveNet(load_interpreter(find_model(), threads), settings)
+    return MoveNet(load_interpreter(find_model(), threads, kernels=(settings or PoseSettings()).kernels), settings)

@@ -21,6 +21,16 @@ RUNTIMES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Which int8 kernels run the model. They round differently (XNNPACK's, the built-in optimised ones
+# and the reference ones each move keypoints by a few pixels, more where the crop follows), as an
+# ARM Pi's and this machine's do: `station calibrate --kernels` measures what that does to the calls.
+KERNELS = {
+    "auto": None,  # LiteRT's default: XNNPACK (the fast one; what the kiosk runs)
+    "builtin": "BUILTIN_WITHOUT_DEFAULT_DELEGATES",  # the built-in optimised kernels, no XNNPACK
+    "reference": "BUILTIN_REF",  # the reference kernels: slow (about 25 times), for checks only
+}
+
+
 @dataclass
 class LoadedModel:
     interpreter: Any
@@ -33,9 +43,12 @@ def default_threads() -> int:
 
 
 def load_interpreter(
-    model_path: Path, threads: int | None = None, runtimes: tuple[tuple[str, str], ...] = RUNTIMES
-) -> LoadedModel:
+    model_path: Path, threads: int | None = None, runtimes: tuple[tuple[str, str], ...] = RUNTIMES,
+    kernels: str = "auto",
+) -> LoadedModel:  # fmt: skip
     """Build and allocate an interpreter for `model_path` with the first runtime that works."""
+    if kernels not in KERNELS:
+        raise StationError(f"The pose kernels must be one of {', '.join(KERNELS)}, not '{kernels}'.")
     threads = threads or default_threads()
     problems: list[str] = []
     for name, module_name in runtimes:
@@ -45,7 +58,10 @@ def load_interpreter(
             problems.append(f"{name} is not installed")
             continue
         try:
-            interpreter = module.Interpreter(model_path=str(model_path), num_threads=threads)
+            extra = {}
+            if KERNELS[kernels] is not None:
+                extra["experimental_op_resolver_type"] = getattr(module.OpResolverType, KERNELS[kernels])
+            interpreter = module.Interpreter(model_path=str(model_path), num_threads=threads, **extra)
             interpreter.allocate_tensors()
         except ValueError as exc:
             if "model" in str(exc).lower():
