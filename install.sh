@@ -52,7 +52,9 @@ if [ -z "${STATION_MODEL_DIR:-}" ] && [ -f "$HERE/../shared/models/SHA256SUMS" ]
     export STATION_MODEL_DIR=$(cd "$HERE/../shared/models" && pwd)  # the model beside the repository
 fi
 case "$CODENAME" in
-    bookworm) ALSA=libasound2; PIP_PINS=("numpy<2") ;;  # Bookworm's apt numpy is 1.x; picamera2 is built on it
+    # Bookworm's apt numpy is 1.x and picamera2 is built on it: scripts/bookworm-pins.txt (one list,
+    # also read by scripts/venv.sh) keeps numpy and the packages that need numpy 2 below it.
+    bookworm) ALSA=libasound2; mapfile -t PIP_PINS < <(grep -v '^#' "$HERE/scripts/bookworm-pins.txt" | grep .) ;;
     *) ALSA=libasound2t64; PIP_PINS=() ;;
 esac
 APT_PACKAGES=(python3-venv python3-pip python3-picamera2 python3-libcamera python3-lgpio
@@ -129,9 +131,11 @@ step_package() {
     local constraints
     constraints=$(mktemp)
     printf '%s\n' "${PIP_PINS[@]}" >"$constraints"
+    # What pip fetches is shown (a Pi on gym Wi-Fi: the owner sees it is working, and on what);
+    # pip's own failure still fails the step (pipefail), the filter never does.
     # shellcheck disable=SC2086 # STATION_PIP_EXTRA is a list of extra pip options
-    "$(r "$VENV")/bin/python" -m pip install -q --disable-pip-version-check -c "$constraints" \
-        ${STATION_PIP_EXTRA:-} --upgrade "$HERE"
+    "$(r "$VENV")/bin/python" -m pip install --progress-bar off --disable-pip-version-check -c "$constraints" \
+        ${STATION_PIP_EXTRA:-} --upgrade "$HERE" | { grep -E '^ *(Downloading|Successfully installed)' || true; }
     rm -f "$constraints"
 }
 

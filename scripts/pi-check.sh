@@ -97,7 +97,7 @@ in_root() {
     local suite=$1
     shift
     chroot "$(root_of "$suite")" /usr/bin/env -i QEMU_CPU="$QEMU_CPU" HOME=/root LANG=C.UTF-8 \
-        DEBIAN_FRONTEND=noninteractive STATION_DATA_DIR=/root/data \
+        DEBIAN_FRONTEND=noninteractive STATION_DATA_DIR=/root/data PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
         PATH=$VENV_IN/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
@@ -156,6 +156,13 @@ apt_in_root() {  # what install.sh installs from apt, less what only Raspberry P
     in_root "$suite" apt-get update -q
     in_root "$suite" apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip ca-certificates \
         libgbm1 libdrm2 libegl1 libgles2 "$alsa"
+    # The host's own certificate authorities (a proxy that inspects TLS has one), so pip in the root
+    # reaches PyPI the way the host does.
+    if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+        mkdir -p "$(root_of "$suite")/usr/local/share/ca-certificates"
+        cp /usr/local/share/ca-certificates/*.crt "$(root_of "$suite")/usr/local/share/ca-certificates/"
+    fi
+    in_root "$suite" update-ca-certificates
     {
         in_root "$suite" sh -c '. /etc/os-release; echo "$PRETTY_NAME, $(python3 --version), $(dpkg --print-architecture)"'
         for p in python3-picamera2 python3-libcamera libcamera-ipa python3-lgpio rpicam-apps; do
@@ -178,6 +185,7 @@ pip_in_root() {  # the project as install.sh installs it (same venv, same pins),
     # shellcheck disable=SC2086
     in_root "$suite" "$VENV_IN/bin/python" -m pip install --disable-pip-version-check --no-cache-dir $pins \
         /root/hinge-station | tee "$LOGS/$suite-pip-output.log"
+    [ -x "$R$VENV_IN/bin/station" ] || { echo "pip did not install station into $VENV_IN"; return 1; }
     in_root "$suite" "$VENV_IN/bin/pip" freeze >"$OUT/$suite-freeze.txt"
     grep -oE 'Downloading [^ ]+ \([0-9.]+ [kM]B\)' "$LOGS/$suite-pip-output.log" | sed 's/^Downloading //' \
         >"$OUT/$suite-downloads.txt" || true

@@ -122,3 +122,12 @@ def test_a_real_install_checks_where_it_runs_and_asks_first(tmp_path):
                             timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
     assert forced.returncode == 2 and "add --yes to go ahead" in forced.stderr
     assert "    - Install apt packages" in forced.stdout  # what it would do, listed before it asks
+
+
+def test_bookworm_pins_are_one_list_read_by_both_installers():
+    """Issue 18: unpinned, pip on arm64 Bookworm fetched six OpenCV releases (297 MB) before settling."""
+    pins = [line for line in (ROOT / "scripts/bookworm-pins.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]  # fmt: skip
+    assert pins == ["numpy<2", "opencv-python-headless<4.12", "ml-dtypes<0.6"]
+    assert "scripts/bookworm-pins.txt" in (ROOT / "install.sh").read_text()
+    assert "scripts/bookworm-pins.txt" in (ROOT / "scripts/venv.sh").read_text()
