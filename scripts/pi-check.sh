@@ -130,7 +130,7 @@ x86_answers() {  # the same clips on this machine, with the project's own .venv 
     [ -x "$HERE/.venv/bin/station" ] || (cd "$HERE" && STATION_VENV=.venv bash -c 'source scripts/venv.sh')
     for item in $CLIPS; do
         clip=${item%%:*}; drill=${item##*:}
-        STATION_DATA_DIR=$WORK/x86-data "$HERE/.venv/bin/station" analyze "$SHARED/footage/$clip" --drill "$drill" \
+        STATION_DATA_DIR=$WORK/x86-data STATION_MODEL_DIR=$SHARED/models "$HERE/.venv/bin/station" analyze "$SHARED/footage/$clip" --drill "$drill" \
             --json >"$OUT/x86-$clip.json"
     done
     "$HERE/.venv/bin/pip" freeze >"$OUT/x86-freeze.txt"
@@ -179,7 +179,9 @@ pip_in_root() {  # the project as install.sh installs it (same venv, same pins),
     (cd "$HERE" && git archive HEAD) | tar -x -C "$R/root/hinge-station"
     cp "$SHARED"/models/* "$R/root/models/"
     for item in $CLIPS; do cp "$SHARED/footage/${item%%:*}" "$R/root/footage/"; done
-    in_root "$suite" sh -c "[ -x $VENV_IN/bin/python ] || python3 -m venv --system-site-packages $VENV_IN"
+    # A fresh venv every run, and no pip cache: what pip downloads is what a Pi's first install fetches.
+    rm -rf "${R:?}$VENV_IN"
+    in_root "$suite" python3 -m venv --system-site-packages "$VENV_IN"
     local pins=""
     [ "$suite" = bookworm ] && pins="-c /root/hinge-station/scripts/bookworm-pins.txt"
     # shellcheck disable=SC2086
