@@ -238,7 +238,9 @@ for suite in $SUITES; do
 done
 
 say "Summary: $(($(date +%s) - START)) s in all (QEMU_CPU=$QEMU_CPU)"
-awk -F'\t' -v from="$(grep -c '' "$TIMES")" 'BEGIN {n = 0} /^#/ {start = NR} NR > start && !/^#/ {printf "  %-9s %-12s %8s s  %s\n", $1, $2, $3, ($4 == 0 ? "ok" : "FAILED " $4)}' "$TIMES" >&2
+# This run's lines only: those after the last header line.
+awk -F'\t' -v start="$(grep -n '^#' "$TIMES" | tail -n 1 | cut -d: -f1)" \
+    'NR > start {printf "  %-9s %-12s %8s s  %s\n", $1, $2, $3, ($4 == 0 ? "ok" : "FAILED " $4)}' "$TIMES" >&2
 for suite in $SUITES; do
     [ -e "$OUT/$suite-download-total.txt" ] && say "$suite: pip $(cat "$OUT/$suite-download-total.txt")"
     [ -e "$OUT/$suite-apt.txt" ] && { say "$suite: Debian's candidates for the Pi's own packages:"; cat "$OUT/$suite-apt.txt" >&2; }

@@ -32,6 +32,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         (ROOT / "build" / "clip-table.txt").unlink(missing_ok=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest clips' groups first: xdist hands out groups in collection order, and a long clip's
+    MoveNet pass handed out last keeps one worker busy while the other idles (longest first balances)."""
+    frames: dict[str, float] = {}
+
+    def length(clip: str) -> float:
+        if clip not in frames:
+            capture = cv2.VideoCapture(str(SHARED / "footage" / clip))
+            frames[clip] = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0.0
+            capture.release()
+        return frames[clip]
+
+    def key(pair: tuple[int, pytest.Item]) -> tuple[int, float, str, int]:
+        index, item = pair
+        mark = item.get_closest_marker("xdist_group")
+        group = str(mark.args[0]) if mark and mark.args else ""
+        return (0, -length(group), group, index) if group.endswith(".mp4") else (1, 0.0, "", index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+
+
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes its history and model copy into a fresh folder, never /var/lib."""
