@@ -21,7 +21,9 @@
 #
 # Needs: root (debootstrap, chroot, mounts, binfmt_misc), a Debian host reaching its mirror and PyPI.
 # Everything goes under $WORK [/var/tmp/hinge-pi-check]: the roots (kept: a second run takes minutes),
-# logs/ (one per step), out/ (JSON, pip's downloads, apt's candidates) and times.tsv.
+# logs/ (one per step), out/ (JSON, pip's downloads, apt's candidates) and times.tsv. Outside it: the
+# host's qemu-user-static, debootstrap and binfmt-support packages, and on a Bookworm host
+# /etc/apt/sources.list.d/hinge-pi-check-backports.sources (qemu 8 or later is only in backports there).
 # Exit: 0 when every step passed and every clip's reps and faults agree; 1 otherwise.
 set -uo pipefail
 
