@@ -196,15 +196,14 @@ def _cmd_history(args: argparse.Namespace) -> int:
         return _import_sets(Path(args.import_file))
     folder = data_dir(create=False)
     if not (folder / "history.sqlite3").exists():
-        print("No sets yet." if not args.csv else format_history([], True))
+        print(format_history([], args.csv))
         return 0
     history = History.reader(folder)  # read-only: a reader (or root) never creates or changes a file
     try:
         if args.placements:
             print(format_placements(history.placements(), args.csv))
         else:
-            rows = history.sets(args.since)
-            print(format_history(rows, args.csv) if rows or args.csv else "No sets yet.")
+            print(format_history(history.sets(args.since), args.csv))
     finally:
         history.close()
     return 0

@@ -107,9 +107,7 @@ def analyse_clips(
             progress(f"[{n}/{len(labels)}] {clip}")
         if model:
             model[0].reset()  # a new clip: forget the last one's lifter
-        # The cache keys poses by the model's hash: other kernels give other poses, so they key it too.
-        model_key = MODEL_SHA256 if kernels == "auto" else f"{kernels}-{MODEL_SHA256}"
-        poses = poses_for(path, lambda path=path: _frames(path), estimate, cache, model_key, pose_fps)
+        poses = poses_for(path, lambda path=path: _frames(path), estimate, cache, MODEL_SHA256, pose_fps, kernels)
         report, _ = analyze(path, label["drill"], RecordedPoses(poses), pose_fps=pose_fps)
         results.append(ClipResult(clip, label, report.to_json()))
     return results

@@ -213,9 +213,9 @@ def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, Cursor | N
 
 
 def kiosk_running(record: HealthRecord, now: float | None = None) -> bool:
-    """Whether the kiosk that wrote the record runs now: it did not stop, its process is alive (and
-    is a station, not a process that got its number since), and it wrote within STALE_S either way
-    of the clock (a clock set back must not keep a dead kiosk "running")."""
+    """Whether the kiosk that wrote the record runs now: it did not stop, it wrote within STALE_S
+    either way of the clock (a clock set back must not keep a dead kiosk "running"), and its process
+    is alive and is the one that wrote it (not a process that got its number since)."""
     if record.stopped_at is not None:
         return False
     if abs((time.time() if now is None else now) - record.written_at) >= STALE_S:

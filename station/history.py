@@ -238,15 +238,6 @@ class History:
             self._db.executemany(INSERT_SET, rows)
         return self._db.total_changes - before
 
-    def has(self, uids: list[str]) -> set[str]:
-        """Which of these set ids the history holds."""
-        found: set[str] = set()
-        for start in range(0, len(uids), 500):
-            chunk = uids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found |= {r[0] for r in self._db.execute(f"SELECT uid FROM sets WHERE uid IN ({marks})", chunk)}
-        return found
-
     def sets(self, since: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM sets", ()
         if since:

@@ -68,9 +68,11 @@ def thinned(frames: Iterable[Frame], pose_fps: float | None) -> Iterator[Frame]:
     yield from rate.flush()
 
 
-def cache_file(folder: Path, clip: Path, model_sha: str, pose_fps: float | None) -> Path:
+def cache_file(folder: Path, clip: Path, model_sha: str, pose_fps: float | None, kernels: str = "auto") -> Path:
+    """Other int8 kernels give other poses: they key the file too (the default's names are unchanged)."""
     rate = "all" if pose_fps is None else f"{pose_fps:g}fps"
-    key = f"{sha256_of(clip)[:16]}-{model_sha[:12]}-{rate}-v{CACHE_VERSION}"
+    model = model_sha[:12] if kernels == "auto" else f"{model_sha[:12]}-{kernels}"
+    key = f"{sha256_of(clip)[:16]}-{model}-{rate}-v{CACHE_VERSION}"
     return folder / f"{clip.stem}.{key}.npz"
 
 
@@ -113,9 +115,10 @@ def poses_for(
     folder: Path | None,
     model_sha: str,
     pose_fps: float | None = None,
+    kernels: str = "auto",
 ) -> dict[int, Pose]:
     """Poses by frame index for the frames a model at `pose_fps` would see, from the cache where it has them."""
-    path = cache_file(folder, clip, model_sha, pose_fps) if folder is not None else None
+    path = cache_file(folder, clip, model_sha, pose_fps, kernels) if folder is not None else None
     if path is not None and (got := load(path)) is not None:
         poses, indices = got
         return dict(zip(indices, poses, strict=True))

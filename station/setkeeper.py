@@ -110,9 +110,7 @@ class SetKeeper:
         """Write one batch of waiting sets, oldest first. After a failure the history is tried again
         only every RETRY_S (each try may wait BUSY_S for a lock); after a success, at once."""
         if not self.waiting:
-            self._compact()
-            if self.problem is not None and not self._failing:
-                self.problem = None
+            self._compact()  # a journal of only damaged lines, read at start, goes aside
             return
         waited = None if now is None or self._last_try is None else now - self._last_try
         if not force and self._failing and waited is not None and waited < RETRY_S:

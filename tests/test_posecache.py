@@ -71,3 +71,11 @@ def test_the_cache_is_keyed_by_clip_model_and_rate_and_a_damaged_file_is_worked_
     assert calls == [0, 3, 5, 0, 3, 5]
     clip.write_bytes(b"two")  # a changed clip is a new key: never stale poses
     assert not cache_file(tmp_path, clip, "a" * 64, 10.0).exists()
+
+
+def test_other_kernels_key_their_own_file_and_the_default_names_stay(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"a clip's bytes")
+    auto = cache_file(tmp_path, clip, "a" * 64, None)
+    assert cache_file(tmp_path, clip, "a" * 64, None, "auto") == auto and f"-{'a' * 12}-all-" in auto.name
+    assert cache_file(tmp_path, clip, "a" * 64, None, "builtin").name != auto.name

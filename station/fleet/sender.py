@@ -221,9 +221,10 @@ class Sender:
         self._drop_connection()
         self.failures += 1
         if self.down_since is None or why != self._last_failure:  # one log line an outage (or a new cause)
-            self.down_since = self.down_since if self.down_since is not None else now
             log.warning("sync: %s; %s sets wait, retrying with backoff", what, self._backlog())
         self._last_failure = why
+        if self.down_since is None:
+            self.down_since = now
         base = min(self.settings.max_backoff_s, 2.0 * 2 ** min(self.failures - 1, 20))
         return base * self._rng.uniform(0.5, 1.5)
 

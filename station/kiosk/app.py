@@ -204,17 +204,20 @@ class KioskApp:
             screen=self.kiosk.state.screen, last_problem=self.last_problem, sets_waiting=self.keeper.waiting,
         )  # fmt: skip
 
+    def _write_health(self, record: HealthRecord) -> None:
+        try:
+            record.write(self.keeper.folder)
+            self._health_failed = False
+        except OSError as exc:
+            if not self._health_failed:  # one line per outage, not one per write
+                log.warning("the health record cannot be written in %s (%s)", self.keeper.folder, exc)
+            self._health_failed = True
+
     def _report_health(self, now: float) -> None:
         """Write the health record every few seconds; on the health page, read the machine too."""
         if now - self._health_at >= HEALTH_EVERY_S:
             self._health_at = now
-            try:
-                self.health_record(now).write(self.keeper.folder)
-                self._health_failed = False
-            except OSError as exc:
-                if not self._health_failed:  # one line per outage, not one per write
-                    log.warning("the health record cannot be written in %s (%s)", self.keeper.folder, exc)
-                self._health_failed = True
+            self._write_health(self.health_record(now))
         if self.kiosk.state.screen == HEALTH and now - self._status_at >= STATUS_EVERY_S:
             self._status_at = now
             self.view.status = read_status(self.keeper.folder, self.machine).lines()
@@ -288,10 +291,8 @@ class KioskApp:
 
         self.notifier.stopping()
         self.worker.stop()
-        try:  # `station status` must not call a stopped kiosk running
-            dataclasses.replace(self.health_record(self.now), stopped_at=time.time()).write(self.keeper.folder)
-        except OSError as exc:
-            log.warning("the health record cannot be written in %s (%s)", self.keeper.folder, exc)
+        # `station status` must not call a stopped kiosk running.
+        self._write_health(dataclasses.replace(self.health_record(self.now), stopped_at=time.time()))
         if self.buttons is not None:
             self.buttons.close()
         if self.leds is not None:
