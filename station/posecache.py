@@ -19,7 +19,9 @@ from station.pose.keypoints import Pose
 from station.pose.model import sha256_of
 
 T = TypeVar("T")
-CACHE_VERSION = 1  # bump when MoveNet's pre- or post-processing changes what a pose is
+# Bump when MoveNet's pre- or post-processing changes what a pose is (2: crops cut at whole pixels and
+# padded by copy, issue 18).
+CACHE_VERSION = 2
 
 
 class PoseRate:

@@ -133,3 +133,15 @@ def test_a_second_person_walking_in_does_not_steal_the_lifter(movenet):
         pose = movenet.estimate(Frame(image, i / 30, i))
         trusted = pose.keypoints[pose.keypoints[:, 2] > 0.3]
         assert pose.person and abs(trusted[:, 0].mean() - 800) < 80, i
+
+
+def test_a_crop_past_the_edge_is_the_resize_of_the_image_padded_with_black():
+    """Issue 18: the padding is a plain copy, so a padded crop is the same bytes on x86 and ARM."""
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    for square in (Square(80, 45, 80), Square(10.4, 30.6, 40.2), Square(150, 80, 25), Square(-30, 45, 20)):
+        x0, y0, side = square.pixels()
+        canvas = np.zeros((90 + 2 * 200, 160 + 2 * 200, 3), np.uint8)
+        canvas[200:290, 200:360] = image
+        expected = cv2.resize(canvas[200 + y0 : 200 + y0 + side, 200 + x0 : 200 + x0 + side], (96, 96))
+        assert np.array_equal(crop_resize(image, square, 96), expected)
