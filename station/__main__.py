@@ -31,7 +31,7 @@ def _cmd_model(args: argparse.Namespace) -> int:
 
 
 def _cmd_pose(args: argparse.Namespace) -> int:
-    from station.camera.source import open_source
+    from station.camera.pick import open_source
     from station.pipeline import needs_model, poses
     from station.pose.movenet import load_movenet
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from station.camera.source import open_source
+from station.camera.pick import open_source
 from station.coach.session import Coach, CoachSettings
 from station.coach.setreport import SetReport
 from station.drills import get_drill

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from station.camera.picam import CameraSettings
-from station.camera.source import open_source
+from station.camera.pick import open_source
 from station.config import Config
 from station.errors import StationError
 from station.kiosk.buttons import Buttons

@@ -151,3 +151,9 @@ def get_drill(drill_id: str) -> Drill:
         return DRILLS[drill_id]
     except KeyError:
         raise StationError(f"There is no drill '{drill_id}': choose one of {', '.join(DRILLS)}.") from None
+
+
+if __name__ == "__main__":  # the threshold table of docs/coach.md: python -m station.drills
+    from station.registry import threshold_table
+
+    print(threshold_table(DRILLS))

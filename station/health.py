@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from station.errors import StationError
 
 if TYPE_CHECKING:
-    from station.fleet.sender import Cursor
+    from station.cursor import Cursor
 
 RECORD_NAME = "health.json"
 SYNC_STATE = Path("/var/lib/hinge-station-sync")  # the fleet sender's state folder (its cursor)
@@ -201,7 +201,7 @@ def sync_cursor(sync_folder: Path | None = None) -> tuple[str | None, Cursor | N
     """The fleet sender's cursor: when it last delivered (local time), and the cursor where this
     user may read it (None: not known; the count of sets waiting is then not guessed). (None, None)
     where the sender is not set up."""
-    from station.fleet.sender import Cursor
+    from station.cursor import Cursor
 
     cursor = Cursor(sync_folder or Path(os.environ.get("STATION_SYNC_STATE", SYNC_STATE)))
     try:

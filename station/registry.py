@@ -225,8 +225,3 @@ def threshold_table(drills: dict) -> str:
             lines.append(f"| {spec.name} | {spec.phase} | `{name}` | {values} | {clean} | {faulty} | {why.source} |")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":  # the table for docs/coach.md: python -m station.registry
-    from station.drills import DRILLS
-
-    print(threshold_table(DRILLS))

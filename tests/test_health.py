@@ -145,7 +145,7 @@ def _read_as_another_user(tmp_path: Path) -> None:
     after = read_as_nobody()
     assert after.returncode == 0 and after.stdout.strip() == "1", after.stderr
     # Issue 17 #16: a cursor this reader may not read is "not known", not "every set waiting".
-    from station.fleet.sender import Cursor
+    from station.cursor import Cursor
 
     Cursor(tmp_path / "sync").write(1)
     os.chmod(tmp_path / "sync" / "sync-cursor.json", 0o600)
@@ -167,7 +167,7 @@ def test_throttling_is_read_from_the_firmwares_sysfs_file_without_vcgencmd(tmp_p
 
 
 def test_the_status_tells_the_fleet_senders_backlog_from_its_cursor(tmp_path):
-    from station.fleet.sender import Cursor
+    from station.cursor import Cursor
 
     h = History.open(tmp_path / "data")
     for _ in range(5):

@@ -42,4 +42,4 @@ def test_the_readme_threshold_table_is_the_registrys():
     docs = (ROOT / "docs" / "coach.md").read_text()
     text = docs if README_BEGIN in docs else readme
     shown = text.split(README_BEGIN)[1].split(README_END)[0].strip()
-    assert shown == threshold_table(DRILLS), "regenerate the table: python -m station.registry"
+    assert shown == threshold_table(DRILLS), "regenerate the table: python -m station.drills"

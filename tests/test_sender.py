@@ -17,7 +17,8 @@ import psycopg
 import pytest
 
 from station.coach.setreport import Rep, SetReport
-from station.fleet.sender import Cursor, Sender, SyncSettings, password, safe_url
+from station.cursor import Cursor
+from station.fleet.sender import Sender, SyncSettings, password, safe_url
 from station.fleet.sql import migrate
 from station.history import History
 from tests.pgserver import CuttingProxy

@@ -1,4 +1,3 @@
-from station.camera.source import open_source
 from station.camera.still import StillSource
 from tests.conftest import shared_path
 
@@ -8,6 +7,3 @@ def test_a_still_repeats_with_rising_times():
     assert [f.t for f in frames] == [0.0, 0.1, 0.2]
     assert frames[0].rgb.shape == (640, 399, 3)
 
-
-def test_open_source_picks_the_still_reader_for_images():
-    assert isinstance(open_source(str(shared_path("stills", "tree_pose.jpeg"))), StillSource)

@@ -1,6 +1,6 @@
 import pytest
 
-from station.camera.source import open_source
+from station.camera.pick import open_source
 from station.camera.synthetic import SyntheticSource
 from station.errors import StationError
 from station.pipeline import needs_model, pose_of

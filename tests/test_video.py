@@ -7,7 +7,7 @@ import av
 import numpy as np
 import pytest
 
-from station.camera.source import open_source
+from station.camera.pick import open_source
 from station.camera.video import VideoSource, reduced_size
 from station.errors import StationError
 from tests.conftest import shared_path

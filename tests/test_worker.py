@@ -3,8 +3,7 @@ import time
 
 import numpy as np
 
-from station.camera.picam import CameraLost
-from station.camera.source import Frame
+from station.camera.source import CameraLost, Frame
 from station.errors import StationError
 from station.kiosk.state import Problem
 from station.kiosk.worker import LatestSlot, PoseWorker

@@ -15,14 +15,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from station.camera.source import Frame
+from station.camera.source import CameraLost, Frame
 from station.errors import StationError
 
 log = logging.getLogger(__name__)
-
-
-class CameraLost(StationError):
-    """The camera stopped answering (unplugged, driver reset); the kiosk retries."""
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,14 @@
-"""The one interface every frame source offers, and how a `--source` string picks one."""
+"""The one interface every frame source offers: a frame, and a source of them (`pick.open_source` picks one)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from station.errors import StationError
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,32 +50,6 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def open_source(spec: str, *, max_side: int = 640, fps: float | None = None, camera: Any = None) -> FrameSource:
-    """Turn a `--source` value into a source: camera, synthetic[:DRILL[:FAULT]], a clip, an image,
-    or live:CLIP (a clip played as if it were a camera). `camera`: the [camera] settings."""
-    if spec == "camera":
-        from station.camera.picam import PicameraSource
-
-        return PicameraSource(camera)
-    if spec == "synthetic" or spec.startswith("synthetic:"):
-        from station.camera.synthetic import SyntheticSource
-
-        return SyntheticSource.from_spec(spec)
-    if spec.startswith("live:"):
-        from station.camera.replay import ReplaySource
-
-        if not Path(spec[5:]).is_file():
-            raise StationError(f"There is no file at {spec[5:]} to play as a camera.")
-        return ReplaySource(spec[5:], max_side=max_side)
-    path = Path(spec)
-    if not path.exists():
-        raise StationError(f"There is no file at {spec}: give a video clip, an image, 'camera' or 'synthetic'.")
-    if not path.is_file():
-        raise StationError(f"{spec} is not a regular file (a folder, a pipe or a device): give a clip or an image.")
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        from station.camera.still import StillSource
-
-        return StillSource(path, max_side=max_side)
-    from station.camera.video import VideoSource
-
-    return VideoSource(path, max_side=max_side)
+class CameraLost(StationError):
+    """A live source stopped answering (unplugged, driver reset): the kiosk retries. Here, beside the
+    interface, so the pose worker catches it without importing the camera's own adapter."""

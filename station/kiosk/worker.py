@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from station.camera.picam import CameraLost
-from station.camera.source import Frame, FrameSource
+from station.camera.source import CameraLost, Frame, FrameSource
 from station.errors import StationError
 from station.kiosk.events import Problem
 from station.pipeline import PoseEstimator, pose_of
