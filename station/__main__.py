@@ -67,15 +67,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from station.analyze import analyze, format_table
+    from station.compose import analysis
+    from station.config import load
 
     if args.plot:
         check_output_path(args.plot, "plot", (".png",))
     if args.clip == "camera" or args.clip.startswith(("synthetic", "live:")):
         raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
+    parts = analysis(load(args.config), args.drill)  # the kiosk's own config: the wall's answer
+    pose_fps = _pose_fps(args.pose_fps)
     from station.progress import Progress
 
     progress = Progress(f"{Path(args.clip).name}: frames analysed")  # on a terminal's stderr only
-    report, trace = analyze(args.clip, args.drill, pose_fps=_pose_fps(args.pose_fps), progress=progress)
+    report, trace = analyze(
+        args.clip, parts.drill, settings=parts.coach, pose_fps=pose_fps, progress=progress,
+        load_estimator=parts.load_estimator,
+    )  # fmt: skip
     if args.plot:
         from station.chart import draw_trace, save_png
 
@@ -382,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--pose-fps", type=float, metavar="N",
         help="see only the frames a model this fast would (a Pi 4 manages about 10, a Pi 5 about 25)",
     )  # fmt: skip
+    p.add_argument("--config", metavar="FILE", help="config file, as the kiosk reads it (default: the system one)")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("calibrate", help="the coach against labelled clips: margins, held-out figures, a per-rep CSV")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from station.camera.pick import open_source
 from station.coach.session import Coach, CoachSettings
 from station.coach.setreport import SetReport
-from station.drills import get_drill
+from station.drills import Drill, get_drill
 from station.errors import StationError
 from station.pipeline import PoseEstimator, needs_model, pose_of
 from station.pose.keypoints import Pose
@@ -17,22 +18,32 @@ from station.progress import Progress
 
 def analyze(
     clip: str | Path,
-    drill_id: str,
+    drill: str | Drill,
     estimator: PoseEstimator | None = None,
     settings: CoachSettings | None = None,
     pose_fps: float | None = None,
     progress: Progress | None = None,
+    load_estimator: Callable[[], PoseEstimator] | None = None,
 ) -> tuple[SetReport, list[tuple[float, float | None, float | None]]]:
     """The set report for `clip`, and a trace of (t, hip angle, depth) per frame for plotting.
 
-    `pose_fps`: analyse only the frames a model that slow would see live (a Pi 4 manages about 10).
+    `drill`: a drill with a site's thresholds (`compose.analysis`), or a drill's id for the shipped
+    ones. `load_estimator`: how to load the model when the clip needs one (default: the shipped
+    pose settings). `pose_fps`: analyse only the frames a model that slow would see live (a Pi 4
+    manages about 10).
     """
-    drill = get_drill(drill_id)
+    drill = get_drill(drill) if isinstance(drill, str) else drill
     source = open_source(str(clip))
     if estimator is None and needs_model(source):
-        from station.pose.movenet import load_movenet
+        if load_estimator is None:
+            from station.pose.movenet import load_movenet
 
-        estimator = load_movenet()
+            load_estimator = load_movenet
+        try:
+            estimator = load_estimator()
+        except BaseException:
+            source.close()
+            raise
     coach = Coach(drill, settings)
     trace: list[tuple[float, float | None, float | None]] = []
     try:

@@ -1,4 +1,5 @@
-"""The composition root: the one place that turns a `Config` into the station's parts.
+"""The composition root: the one place that turns a `Config` into the station's parts (`build` for the
+kiosk, `analysis` for `station analyze`).
 
 Each adapter owns its settings (`CameraSettings` beside the camera, `ButtonSettings` beside the
 buttons, ...); only the entry point reads the config file, and only this module hands each part
@@ -12,13 +13,16 @@ import dataclasses
 import logging
 import os
 import queue
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from station.camera.picam import CameraSettings
 from station.camera.pick import open_source
+from station.coach.session import CoachSettings
 from station.config import Config
+from station.drills import Drill
 from station.errors import StationError
 from station.kiosk.buttons import Buttons
 from station.kiosk.events import CHECK_PLACEMENT, Chosen, ModelProblem, Pressed
@@ -28,9 +32,33 @@ from station.kiosk.sound import Sounds
 from station.kiosk.state import Kiosk
 from station.kiosk.worker import PoseWorker
 from station.notify import Notifier
+from station.pipeline import PoseEstimator
 from station.setkeeper import SetKeeper
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What `station analyze` needs, from the same Config as the kiosk: a clip reviewed at the desk gets
+    the answer the station on the wall would give (the site's thresholds, coach and pose settings)."""
+
+    drill: Drill
+    coach: CoachSettings
+    load_estimator: Callable[[], PoseEstimator]
+
+
+def analysis(config: Config, drill_id: str) -> Analysis:
+    """The parts of an analysis; an unknown drill is one sentence before any work."""
+    if drill_id not in config.drills:
+        raise StationError(f"There is no drill '{drill_id}': choose one of {', '.join(config.drills)}.")
+
+    def load_estimator() -> PoseEstimator:
+        from station.pose.movenet import load_movenet
+
+        return load_movenet(config.pose.threads or None, config.pose.settings)
+
+    return Analysis(config.drills[drill_id], config.coach, load_estimator)
 
 
 @dataclass

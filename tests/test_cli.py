@@ -166,3 +166,19 @@ def test_a_windowed_placement_try_keeps_its_placements_out_of_the_history(tmp_pa
     assert run.returncode == 0, run.stderr[-1500:]
     assert "a windowed placement try: what it records goes to" in run.stderr and "hinge-place-" in run.stderr
     assert not (tmp_path / "data" / "history.sqlite3").exists()
+
+
+def test_analyze_honours_the_sites_config_and_a_broken_one_is_one_sentence(tmp_path):
+    """Issue 20: `station analyze` ignored the site's [drills.*] settings, so a coach reviewing a clip got
+    another answer from the kiosk on the wall."""
+    clip = str(shared_path("footage", "band-rdl_side_good.mp4"))
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[drills.rdl]\nmax_shin_lean = 2.0\n", encoding="utf-8")
+    shipped = json.loads(station("analyze", clip, "--drill", "rdl", "--json").stdout)
+    site = json.loads(station("analyze", clip, "--drill", "rdl", "--json", "--config", str(strict)).stdout)
+    assert not any("knees_forward" in r["faults"] for r in shipped["rep_list"])
+    assert all("knees_forward" in r["faults"] for r in site["rep_list"]) and site["reps"] == shipped["reps"] == 3
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[drills.rdl\n", encoding="utf-8")
+    result = station("analyze", clip, "--drill", "rdl", "--config", str(broken))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not valid TOML" in result.stderr

@@ -4,7 +4,7 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from station.camera.picam import CameraSettings
-from station.compose import RunOptions, build, screen_sized
+from station.compose import RunOptions, analysis, build, screen_sized
 from station.config import parse
 from station.errors import StationError
 from station.kiosk.state import SET
@@ -69,3 +69,11 @@ def test_no_display_is_one_sentence_naming_the_headless_options(command, tmp_pat
     assert run.stderr.startswith("station: There is no screen here") and "SDL_VIDEODRIVER=dummy" in run.stderr
     assert "--screenshot" in run.stderr and "--exit-at-end" in run.stderr
     assert not (tmp_path / "history.sqlite3").exists()  # before any other work
+
+
+def test_an_analysis_takes_the_sites_thresholds_and_coach_settings():
+    config = parse({"drills": {"deadlift": {"max_shin_lean": 30.0}}})
+    parts = analysis(config, "deadlift")
+    assert parts.drill.thresholds.max_shin_lean == 30.0 and parts.coach is config.coach
+    with pytest.raises(StationError, match="There is no drill 'squat'"):
+        analysis(config, "squat")
