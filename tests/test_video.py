@@ -127,3 +127,18 @@ def test_a_pipe_or_a_folder_is_one_sentence_not_a_hang(tmp_path):
         open_source(str(fifo))
     with pytest.raises(StationError, match="not a regular file"):
         open_source(str(tmp_path))
+
+
+def test_a_full_size_frame_is_opencvs_conversion_of_its_planes():
+    """Issue 18: swscale's conversion differs between x86 and ARM (up to 3 levels on most pixels of a
+    600-pixel-wide clip); OpenCV's of the decoded planes gives the same bytes on both."""
+    import cv2
+
+    from station.camera.video import full_size_rgb
+
+    with av.open(str(shared_path("footage", "barbell-deadlift_side_rounded-upper-back.mp4"))) as container:
+        frame = next(container.decode(video=0))
+        planes = frame.to_ndarray(format="yuv420p")
+        rgb = full_size_rgb(frame)
+    assert rgb.shape == (frame.height, frame.width, 3)
+    assert np.array_equal(rgb, cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420))

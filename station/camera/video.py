@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 from station.camera.source import Frame
@@ -21,6 +22,16 @@ def reduced_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     if scale >= 1.0:
         return width, height  # no resampling: it would only blur
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def full_size_rgb(vf: av.VideoFrame) -> np.ndarray:
+    """A frame as RGB at its own size. The usual 4:2:0 video goes through OpenCV's conversion, which
+    gives the same bytes on x86 and ARM where swscale's does not (up to 3 levels on most pixels of a
+    600-pixel-wide clip); full-range and other formats through swscale."""
+    limited = getattr(vf, "color_range", 0) != 2  # 2: full range (JPEG's), which OpenCV's conversion is not for
+    if vf.format.name == "yuv420p" and limited and vf.width % 2 == 0 and vf.height % 2 == 0:
+        return cv2.cvtColor(vf.to_ndarray(format="yuv420p"), cv2.COLOR_YUV2RGB_I420)
+    return vf.to_ndarray(format="rgb24")
 
 
 class VideoSource:
@@ -43,6 +54,10 @@ class VideoSource:
             self._container.close()
             raise StationError(f"{self.path} has no video stream.")
         self._stream = self._container.streams.video[0]
+        # FFmpeg's integer reference IDCT: its default picks a SIMD IDCT per processor, and MPEG-4
+        # Part 2, MPEG-1/2 and MJPEG clips then decode differently on ARM (1 level on 0.08% of pixels,
+        # enough to move keypoints); H.264 and HEVC decode the same everywhere by their standard.
+        self._stream.codec_context.options = {"idct": "int"}
         # One decoding thread: frame threading cost 15% more CPU here (1080p: 8.1 against 7.1 ms a
         # frame), CPU that a Pi's model wants (a clip is decoded on the pose worker, before MoveNet).
         rate = self._stream.average_rate
@@ -74,12 +89,11 @@ class VideoSource:
                         turns = round(getattr(vf, "rotation", 0) / 90) % 4
                         if turns:
                             log.info("%s: turned %d degrees, as its rotation tag asks", self.name, -90 * turns)
-                    if (out_w, out_h) == (self.width, self.height):
-                        rgb = vf.to_ndarray(format="rgb24")
-                    else:
-                        # Area averaging: a third of the time of swscale's default bicubic here, and
-                        # no aliasing on a 1080p clip read at 640 px.
-                        rgb = vf.reformat(width=out_w, height=out_h, format="rgb24", interpolation="AREA").to_ndarray()
+                    rgb = full_size_rgb(vf)
+                    if (out_w, out_h) != (self.width, self.height):
+                        # Area averaging: no aliasing on a 1080p clip read at 640 px. OpenCV's, not
+                        # swscale's, which differs between processors and between PyAV releases.
+                        rgb = cv2.resize(rgb, (out_w, out_h), interpolation=cv2.INTER_AREA)
                     if turns:
                         rgb = np.rot90(rgb, turns)
                     yield Frame(rgb=np.ascontiguousarray(rgb), t=t - t0, index=index, scale=scale)
