@@ -39,6 +39,19 @@ class SceneView:
     scale: float  # scene pixels per frame pixel
 
 
+def reduced(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` at `size` (width, height), the same bytes on x86 and ARM: exact 2x2 means while it is
+    twice the size or more, then OpenCV's bilinear (bit-exact between processors, where its area
+    resize is not: one level on a few pixels, which moved the back's outline readings)."""
+    w, h = size
+    while image.shape[0] >= 2 * h and image.shape[1] >= 2 * w:
+        even = image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2].astype(np.uint16)
+        image = ((even[0::2, 0::2] + even[1::2, 0::2] + even[0::2, 1::2] + even[1::2, 1::2] + 2) // 4).astype(np.uint8)
+    if image.shape[:2] == (h, w):
+        return image
+    return cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 class SceneModel:
     def __init__(self, settings: SceneSettings | None = None) -> None:
         self.settings = settings or SceneSettings()
@@ -58,8 +71,7 @@ class SceneModel:
         self._last_t = t
         h, w = image.shape[:2]
         scale = cfg.size / max(h, w)
-        small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        frame = small.astype(np.float32)
+        frame = reduced(image, (max(1, round(w * scale)), max(1, round(h * scale)))).astype(np.float32)
         if self._mean is None or self._shape != image.shape:
             self._shape = image.shape
             self._mean = frame.copy()
@@ -71,7 +83,8 @@ class SceneModel:
             x0, y0, x1, y1 = (round(v * scale) for v in box)
             outside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 0.0
         delta = frame - self._mean
-        diff2 = np.einsum("ijk,ijk->ij", delta, delta)  # squared RGB distance, without a norm's overhead
+        # Squared RGB distance, summed in a fixed order: the same bits on every processor.
+        diff2 = delta[..., 0] * delta[..., 0] + delta[..., 1] * delta[..., 1] + delta[..., 2] * delta[..., 2]
         known = (outside > 0) & (self._seen >= cfg.learn_s)
         if known.sum() > 0.2 * known.size and float(np.median(diff2[known])) > cfg.changed**2:
             self._seen[:] = 0.0  # the light changed or the camera moved: what was learnt is stale
