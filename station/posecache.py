@@ -20,8 +20,8 @@ from station.pose.model import sha256_of
 
 T = TypeVar("T")
 # Bump when MoveNet's pre- or post-processing changes what a pose is (2: crops cut at whole pixels and
-# padded by copy; 3: clips decoded the same on every processor, issue 18).
-CACHE_VERSION = 3
+# padded by copy; 3: clips decoded the same on every processor; 4: exact resizes, issue 18).
+CACHE_VERSION = 4
 
 
 class PoseRate:

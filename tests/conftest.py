@@ -135,7 +135,10 @@ def clip_pass(movenet_model, tmp_path_factory):
     from station.pose.movenet import MoveNet
     from station.posecache import PoseRate
 
-    shared = tmp_path_factory.getbasetemp().parent / "clip-passes"
+    # Under xdist the workers' folders share this run's parent; alone, the run keeps its passes in its
+    # own folder (the parent is then every run's: an old run's passes must never stand in for this one's).
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "clip-passes"
     shared.mkdir(exist_ok=True)
     cache: dict[str, ClipPass] = {}
 

@@ -143,5 +143,6 @@ def test_a_crop_past_the_edge_is_the_resize_of_the_image_padded_with_black():
         x0, y0, side = square.pixels()
         canvas = np.zeros((90 + 2 * 200, 160 + 2 * 200, 3), np.uint8)
         canvas[200:290, 200:360] = image
-        expected = cv2.resize(canvas[200 + y0 : 200 + y0 + side, 200 + x0 : 200 + x0 + side], (96, 96))
+        cut = canvas[200 + y0 : 200 + y0 + side, 200 + x0 : 200 + x0 + side]
+        expected = cv2.resize(cut, (96, 96), interpolation=cv2.INTER_LINEAR_EXACT)
         assert np.array_equal(crop_resize(image, square, 96), expected)

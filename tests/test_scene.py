@@ -1,6 +1,6 @@
 import numpy as np
 
-from station.coach.scene import SceneModel, SceneSettings, lifter_box, reduced
+from station.coach.scene import SceneModel, SceneSettings, lifter_box
 
 ROOM = np.full((90, 160, 3), 100, np.uint8)
 
@@ -52,14 +52,3 @@ def test_the_lifter_box_grows_past_the_keypoints():
     assert x0 < 50 and x1 > 100 and y0 < 25 and y1 > 225
     assert lifter_box(k * [1, 1, 0], 0.3, 0.35) is None
 
-
-def test_the_reduced_scene_is_exact_means_then_bilinear():
-    """Issue 18: the 2x2 means are integer sums, so the reduced room is the same bytes on every processor."""
-    import cv2
-
-    image = np.arange(8 * 12 * 3, dtype=np.uint8).reshape(8, 12, 3)
-    half = reduced(image, (6, 4))
-    block = image[:2, :2].astype(int)
-    assert half.shape == (4, 6, 3) and half[0, 0].tolist() == ((block.sum(axis=(0, 1)) + 2) // 4).tolist()
-    assert np.array_equal(reduced(image, (5, 3)), cv2.resize(half, (5, 3), interpolation=cv2.INTER_LINEAR))
-    assert reduced(image, (12, 8)) is image  # already that size: untouched

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from station.pixels import resized
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,6 @@ class SceneView:
     scale: float  # scene pixels per frame pixel
 
 
-def reduced(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """`image` at `size` (width, height), the same bytes on x86 and ARM: exact 2x2 means while it is
-    twice the size or more, then OpenCV's bilinear (bit-exact between processors, where its area
-    resize is not: one level on a few pixels, which moved the back's outline readings)."""
-    w, h = size
-    while image.shape[0] >= 2 * h and image.shape[1] >= 2 * w:
-        even = image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2].astype(np.uint16)
-        image = ((even[0::2, 0::2] + even[1::2, 0::2] + even[0::2, 1::2] + even[1::2, 1::2] + 2) // 4).astype(np.uint8)
-    if image.shape[:2] == (h, w):
-        return image
-    return cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 class SceneModel:
     def __init__(self, settings: SceneSettings | None = None) -> None:
         self.settings = settings or SceneSettings()
@@ -71,7 +59,7 @@ class SceneModel:
         self._last_t = t
         h, w = image.shape[:2]
         scale = cfg.size / max(h, w)
-        frame = reduced(image, (max(1, round(w * scale)), max(1, round(h * scale)))).astype(np.float32)
+        frame = resized(image, (max(1, round(w * scale)), max(1, round(h * scale)))).astype(np.float32)
         if self._mean is None or self._shape != image.shape:
             self._shape = image.shape
             self._mean = frame.copy()

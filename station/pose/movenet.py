@@ -62,12 +62,12 @@ class Square:
 
 
 def crop_resize(image: np.ndarray, square: Square, size: int) -> np.ndarray:
-    """Crop `square` (whole pixels: `Square.pixels`) and resize it bilinearly, zero padding wherever it
-    runs past the image (~0.1 ms).
+    """Crop `square` (whole pixels: `Square.pixels`) and resize it bilinearly, zero padding wherever
+    it runs past the image (~0.3 ms).
 
-    The same bytes on every processor: the padding is a copy and `cv2.resize`'s bilinear is
-    bit-exact between x86 and ARM, where the affine warp this replaced was not (1-2 levels on 1.5%
-    of a padded crop's pixels, which moved MoveNet's keypoints by pixels: docs/figures.md).
+    The same bytes on every processor: the padding is a copy and the resize OpenCV's bit-exact
+    bilinear (see `station.pixels`), where the affine warp this replaced was not (1-2 levels on 1.5%
+    of a padded crop's pixels on ARM, which moved MoveNet's keypoints by pixels: docs/figures.md).
     """
     h, w = image.shape[:2]
     x0, y0, side = square.pixels()
@@ -82,7 +82,9 @@ def crop_resize(image: np.ndarray, square: Square, size: int) -> np.ndarray:
         top, left = iy0 - y0, ix0 - x0
         region = cv2.copyMakeBorder(inside, top, side - top - (iy1 - iy0), left, side - left - (ix1 - ix0),
                                     cv2.BORDER_CONSTANT, value=0)  # fmt: skip
-    return cv2.resize(region, (size, size), interpolation=cv2.INTER_LINEAR)
+    # Plain bilinear, as MoveNet's own preprocessing (`tf.image.resize_with_pad`) and its training
+    # saw: no mean-filtering first (that moved the still's hips by 24 px). The bit-exact variant.
+    return cv2.resize(region, (size, size), interpolation=cv2.INTER_LINEAR_EXACT)
 
 
 def _inside(centre: float, half: float, length: int) -> float:
