@@ -19,7 +19,7 @@ DEFAULT_BENCH_CLIP = (
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from station.pose import model
+    from station.edges.pose import model
 
     if args.action == "install":
         path = model.install(Path(args.from_dir) if args.from_dir else None)
@@ -31,9 +31,9 @@ def _cmd_model(args: argparse.Namespace) -> int:
 
 
 def _cmd_pose(args: argparse.Namespace) -> int:
-    from station.camera.pick import open_source
-    from station.pipeline import needs_model, poses
-    from station.pose.movenet import load_movenet
+    from station.edges.camera.pick import open_source
+    from station.edges.pose.movenet import load_movenet
+    from station.edges.pose.pipeline import needs_model, poses
 
     if args.out:
         check_output_path(args.out, "pose output")
@@ -48,14 +48,14 @@ def _cmd_pose(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from station.bench import bench_pose
+    from station.tools.bench import bench_pose
 
     clip = Path(args.clip) if args.clip else DEFAULT_BENCH_CLIP
     if not clip.exists():
         raise StationError(f"There is no clip at {clip} to benchmark on: name one.")
     ratio = bench_pose(clip, args.threads)
     if not args.no_live:
-        from station.bench import bench_live, bench_ui
+        from station.tools.bench import bench_live, bench_ui
 
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -66,9 +66,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from station.analyze import analyze, format_table
     from station.compose import analysis
     from station.config import load
+    from station.tools.analyze import analyze, format_table
 
     if args.plot:
         check_output_path(args.plot, "plot", (".png",))
@@ -76,7 +76,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
     parts = analysis(load(args.config), args.drill)  # the kiosk's own config: the wall's answer
     pose_fps = _pose_fps(args.pose_fps)
-    from station.progress import Progress
+    from station.edges.progress import Progress
 
     progress = Progress(f"{Path(args.clip).name}: frames analysed")  # on a terminal's stderr only
     report, trace = analyze(
@@ -84,7 +84,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         load_estimator=parts.load_estimator,
     )  # fmt: skip
     if args.plot:
-        from station.chart import draw_trace, save_png
+        from station.edges.display.chart import draw_trace, save_png
 
         save_png(draw_trace(trace, report.reps, title=f"{Path(args.clip).name}: {args.drill}"), args.plot)
     if args.json:
@@ -103,8 +103,8 @@ def _pose_fps(value: float | None) -> float | None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from station import calibrate as cal
-    from station.paths import data_dir
+    from station.edges.paths import data_dir
+    from station.tools import calibrate as cal
 
     footage = Path(args.footage)
     if not footage.is_dir():
@@ -116,7 +116,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     except ValueError:
         raise StationError(f"--pose-fps takes rates like 30,15,10,7, not '{args.pose_fps}'.") from None
     if not args.verbose:
-        logging.getLogger("station.coach").setLevel(logging.WARNING)  # a line a rep: not wanted here
+        logging.getLogger("station.core.coach").setLevel(logging.WARNING)  # a line a rep: not wanted here
     labels = cal.load_labels(footage)
     cache = Path(args.cache) if args.cache else data_dir() / "pose-cache"
     progress = cal.progress_printer()
@@ -168,8 +168,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from station.app import RunOptions, main_run
     from station.config import load
-    from station.kiosk.app import RunOptions, main_run
 
     if args.screenshot:
         check_output_path(args.screenshot, "screenshot", (".png", ".bmp", ".jpg", ".jpeg", ".tga"))
@@ -196,8 +196,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from station.history import History, format_history, format_placements
-    from station.paths import data_dir
+    from station.edges.paths import data_dir
+    from station.edges.storage.history import History, format_history, format_placements
 
     if args.import_file:
         return _import_sets(Path(args.import_file))
@@ -218,9 +218,9 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def _import_sets(path: Path) -> int:
     """`station history --import FILE`: sets from a saved system log, a journal or its damaged lines."""
-    from station.history import History
-    from station.journal import sets_in_text
-    from station.paths import data_dir, refuse_foreign_folder
+    from station.edges.paths import data_dir, refuse_foreign_folder
+    from station.edges.storage.history import History
+    from station.edges.storage.journal import sets_in_text
 
     folder = data_dir()
     refuse_foreign_folder(folder)
@@ -242,8 +242,8 @@ def _import_sets(path: Path) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from station.health import read_status
-    from station.paths import data_dir
+    from station.edges.health import read_status
+    from station.edges.paths import data_dir
 
     print("\n".join(read_status(data_dir(create=False)).lines()))
     return 0
@@ -253,8 +253,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     import signal
 
     from station.config import load
+    from station.edges.paths import data_dir
     from station.fleet.sender import Sender, init_database, password
-    from station.paths import data_dir
 
     settings = load(args.config).sync
     secret = password(args.password_file)
@@ -297,9 +297,9 @@ def _fleet_connection(url: str, password_file: str | None):
 def _cmd_fleet_report(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta, timezone
 
+    from station.edges.storage.history import since_utc
     from station.fleet.problems import explain, is_database_error
     from station.fleet.report import format_csv, format_html, format_text, read_report
-    from station.history import since_utc
 
     if args.html:
         check_output_path(args.html, "HTML report", (".html", ".htm"))
@@ -347,14 +347,14 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_views(args: argparse.Namespace) -> int:
-    from station.viewcheck import format_table, view_table
+    from station.tools.viewcheck import format_table, view_table
 
     print(format_table(view_table()))
     return 0
 
 
 def _cmd_soak(args: argparse.Namespace) -> int:
-    from station.soak import WARMUP_FRAMES, soak
+    from station.tools.soak import WARMUP_FRAMES, soak
 
     if not WARMUP_FRAMES < args.frames <= 10_000_000:
         raise StationError(f"--frames must be above the {WARMUP_FRAMES}-frame warm-up (and at most 10 million).")

@@ -18,22 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from station.camera.picam import CameraSettings
-from station.camera.pick import open_source
-from station.coach.session import CoachSettings
 from station.config import Config
-from station.drills import Drill
+from station.core.coach.session import CoachSettings
+from station.core.drills import Drill
+from station.core.kiosk.events import CHECK_PLACEMENT, Chosen, ModelProblem, Pressed
+from station.core.kiosk.state import Kiosk
+from station.edges.camera.picam import CameraSettings
+from station.edges.camera.pick import open_source
+from station.edges.display.screens import Ui, View
+from station.edges.gpio.buttons import Buttons
+from station.edges.gpio.leds import FaultLeds
+from station.edges.notify import Notifier
+from station.edges.pose.pipeline import PoseEstimator
+from station.edges.pose.worker import PoseWorker
+from station.edges.sound import Sounds
+from station.edges.storage.setkeeper import SetKeeper
 from station.errors import StationError
-from station.kiosk.buttons import Buttons
-from station.kiosk.events import CHECK_PLACEMENT, Chosen, ModelProblem, Pressed
-from station.kiosk.leds import FaultLeds
-from station.kiosk.screens import Ui, View
-from station.kiosk.sound import Sounds
-from station.kiosk.state import Kiosk
-from station.kiosk.worker import PoseWorker
-from station.notify import Notifier
-from station.pipeline import PoseEstimator
-from station.setkeeper import SetKeeper
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def analysis(config: Config, drill_id: str) -> Analysis:
         raise StationError(f"There is no drill '{drill_id}': choose one of {', '.join(config.drills)}.")
 
     def load_estimator() -> PoseEstimator:
-        from station.pose.movenet import load_movenet
+        from station.edges.pose.movenet import load_movenet
 
         return load_movenet(config.pose.threads or None, config.pose.settings)
 
@@ -146,10 +146,10 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     """Every part of a running station, from the options and the config. A bad drill, no display,
     a bad clip or (with --exit-at-end) no model is one StationError before any other work."""
 
-    from station.kiosk.buttons import open_buttons
-    from station.kiosk.leds import open_leds
-    from station.kiosk.widgets import CAMERA_BOX
-    from station.paths import data_dir, refuse_foreign_folder
+    from station.edges.display.widgets import CAMERA_BOX
+    from station.edges.gpio.buttons import open_buttons
+    from station.edges.gpio.leds import open_leds
+    from station.edges.paths import data_dir, refuse_foreign_folder
 
     spec, note = options.source, None
     if spec is None:
@@ -175,8 +175,8 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
             first.close()
         raise
     try:
-        from station.pipeline import needs_model
-        from station.pose.movenet import load_movenet
+        from station.edges.pose.movenet import load_movenet
+        from station.edges.pose.pipeline import needs_model
 
         if camera or needs_model(first):  # type: ignore[arg-type]
             estimator = load_movenet(config.pose.threads or None, config.pose.settings)

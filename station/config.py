@@ -14,21 +14,21 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from station.camera.picam import CameraSettings
-from station.coach.back import BackSettings
-from station.coach.filters import SmoothingSettings
-from station.coach.posture import ViewSettings
-from station.coach.session import CoachSettings
-from station.drills import DRILLS, FAULT_IDS, Drill, Thresholds
+from station.core.coach.back import BackSettings
+from station.core.coach.filters import SmoothingSettings
+from station.core.coach.posture import ViewSettings
+from station.core.coach.session import CoachSettings
+from station.core.drills import DRILLS, FAULT_IDS, Drill, Thresholds
+from station.core.hours import OpeningHours
+from station.core.kiosk.state import KioskSettings
+from station.core.placement import PlacementSettings
+from station.edges.camera.picam import CameraSettings
+from station.edges.gpio.buttons import ButtonSettings
+from station.edges.gpio.leds import LedSettings
+from station.edges.pose.movenet import PoseSettings
+from station.edges.sound import SoundSettings
 from station.errors import StationError
 from station.fleet.sender import SyncSettings
-from station.hours import OpeningHours
-from station.kiosk.buttons import ButtonSettings
-from station.kiosk.leds import LedSettings
-from station.kiosk.sound import SoundSettings
-from station.kiosk.state import KioskSettings
-from station.placement import PlacementSettings
-from station.pose.movenet import PoseSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -220,7 +220,7 @@ def parse(data: dict[str, Any]) -> Config:
     back = built.get("back", BackSettings())
     if back.first >= back.last or back.min_edges > back.profiles:
         raise StationError("Config keys back.first/last/min_edges: need first < last, min_edges <= profiles.")
-    from station.pose.runtime import KERNELS
+    from station.edges.pose.runtime import KERNELS
 
     pose = built.get("pose")
     if pose is not None and pose.kernels not in KERNELS:

@@ -87,8 +87,8 @@ def clip_names() -> list[str]:
 @pytest.fixture(scope="session")
 def movenet_model():
     """One loaded interpreter for the whole run (the pose tests reset its crop between uses)."""
-    from station.pose.model import MODEL_FILE, verify
-    from station.pose.runtime import load_interpreter
+    from station.edges.pose.model import MODEL_FILE, verify
+    from station.edges.pose.runtime import load_interpreter
 
     path = shared_path("models", MODEL_FILE)
     verify(path)
@@ -99,7 +99,7 @@ def movenet_model():
 
 @pytest.fixture
 def movenet(movenet_model):
-    from station.pose.movenet import MoveNet
+    from station.edges.pose.movenet import MoveNet
 
     return MoveNet(movenet_model)
 
@@ -128,12 +128,12 @@ def clip_pass(movenet_model, tmp_path_factory):
     import fcntl
     import pickle
 
-    from station.analyze import check_found
-    from station.camera.video import VideoSource
-    from station.coach.session import Coach, CoachSettings
-    from station.drills import get_drill
-    from station.pose.movenet import MoveNet
-    from station.posecache import PoseRate
+    from station.core.coach.session import Coach, CoachSettings
+    from station.core.drills import get_drill
+    from station.edges.camera.video import VideoSource
+    from station.edges.pose.movenet import MoveNet
+    from station.tools.analyze import check_found
+    from station.tools.posecache import PoseRate
 
     # Under xdist the workers' folders share this run's parent; alone, the run keeps its passes in its
     # own folder (the parent is then every run's: an old run's passes must never stand in for this one's).
@@ -191,7 +191,7 @@ def clip_poses(clip_pass):
 @pytest.fixture
 def recorded(clip_poses):
     """An estimator replaying a clip's poses: `analyze(path, drill, recorded(clip))`."""
-    from station.pipeline import RecordedPoses
+    from station.edges.pose.pipeline import RecordedPoses
 
     return lambda clip: RecordedPoses(clip_poses(clip))
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from station.athlete import Athlete, AthleteSpec
-from station.coach.posture import Posture
-from station.coach.session import Coach
-from station.drills import DRILLS
-from station.pose.keypoints import Pose
+from station.core.coach.posture import Posture
+from station.core.coach.session import Coach
+from station.core.drills import DRILLS
+from station.core.keypoints import Pose
+from station.edges.camera.athlete import Athlete, AthleteSpec
 
 
 def coach_run(spec: AthleteSpec, coach: Coach | None = None) -> Coach:

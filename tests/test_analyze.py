@@ -9,11 +9,11 @@ import av
 import numpy as np
 import pytest
 
-from station.analyze import analyze, format_table
-from station.calibrate import check_labels
-from station.coach.setreport import SetReport
-from station.drills import DRILLS
+from station.core.coach.setreport import SetReport
+from station.core.drills import DRILLS
 from station.errors import StationError
+from station.tools.analyze import analyze, format_table
+from station.tools.calibrate import check_labels
 from tests.conftest import PI_POSE_FPS, ROOT, clip_labels, clip_names, shared_path
 
 LABELS = clip_labels()

@@ -14,16 +14,16 @@ import pygame
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.athlete import Athlete, AthleteSpec, Camera, Faults
-from station.camera.source import Frame
+from station.app import KioskApp, RunOptions
 from station.config import Config
-from station.kiosk.app import KioskApp, RunOptions
-from station.kiosk.buttons import ButtonSettings
-from station.kiosk.events import Chosen, Problem
-from station.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
-from station.kiosk.widgets import GREEN, MUTED, RED
-from station.kiosk.worker import Result
-from station.pose.keypoints import Pose
+from station.core.keypoints import Pose
+from station.core.kiosk.events import Chosen, Problem
+from station.core.kiosk.state import ATTRACT, CHOSEN, SET, SUMMARY
+from station.edges.camera.athlete import Athlete, AthleteSpec, Camera, Faults
+from station.edges.camera.source import Frame
+from station.edges.display.widgets import GREEN, MUTED, RED
+from station.edges.gpio.buttons import ButtonSettings
+from station.edges.pose.worker import Result
 from tests.conftest import shared_path
 
 DOCS = os.environ.get("STATION_DOCS_DIR")  # set it to refresh the README's screenshots
@@ -391,7 +391,7 @@ def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
     """A phone's view of the summary: OpenCV's QR reader on the 1080p screenshot gives the set's text."""
     import cv2
 
-    from station.takehome import take_home_text
+    from station.core.takehome import take_home_text
 
     factory = MockFactory()
     options = RunOptions(source="synthetic:rdl", drill="rdl", size=(1920, 1080), data_folder=tmp_path)
@@ -423,7 +423,7 @@ def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
 
 
 def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, tmp_path):
-    from station.health import HealthRecord, Machine
+    from station.edges.health import HealthRecord, Machine
 
     zone = tmp_path / "sys/class/thermal/thermal_zone0"  # a Pi's readings, faked
     zone.mkdir(parents=True)
@@ -446,8 +446,8 @@ def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, t
 def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_keeps_it_on(tmp_path, monkeypatch):
     from datetime import datetime
 
-    import station.kiosk.app as app_module
-    from station.hours import OpeningHours
+    import station.app as app_module
+    from station.core.hours import OpeningHours
 
     factory = MockFactory()
     options = RunOptions(source="synthetic:rdl", size=(640, 360), data_folder=tmp_path)

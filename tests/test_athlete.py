@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from station.athlete import MOVEMENTS, SHIN, Athlete, AthleteSpec, Camera, Faults, body_at
-from station.pose.keypoints import KP
+from station.core.keypoints import KP
+from station.edges.camera.athlete import MOVEMENTS, SHIN, Athlete, AthleteSpec, Camera, Faults, body_at
 
 
 def _angle(a, b, c):

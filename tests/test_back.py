@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from station.athlete import Athlete, AthleteSpec, Faults
-from station.coach.back import read_back
-from station.coach.posture import facing_of, measure
-from station.coach.scene import SceneModel
+from station.core.coach.back import read_back
+from station.core.coach.posture import facing_of, measure
+from station.core.coach.scene import SceneModel
+from station.edges.camera.athlete import Athlete, AthleteSpec, Faults
 
 
 def _learnt(empty: np.ndarray):

@@ -4,8 +4,8 @@ import time
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.kiosk.buttons import Buttons, ButtonSettings
-from station.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
+from station.core.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
+from station.edges.gpio.buttons import Buttons, ButtonSettings
 
 
 @pytest.fixture

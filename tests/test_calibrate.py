@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from station.calibrate import (
+from station.core.drills import DRILLS
+from station.tools.calibrate import (
     KNOBS,
     ClipResult,
     Side,
@@ -21,7 +22,6 @@ from station.calibrate import (
     source_of,
     write_csv,
 )  # fmt: skip
-from station.drills import DRILLS
 from tests.conftest import clip_labels, shared_path
 
 SHIN = next(k for k in KNOBS if k.field == "max_shin_lean")

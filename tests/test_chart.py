@@ -1,7 +1,7 @@
 import numpy as np
 
-from station.chart import BAD, GOOD, draw_trace, save_png
-from station.coach.setreport import Rep
+from station.core.coach.setreport import Rep
+from station.edges.display.chart import BAD, GOOD, draw_trace, save_png
 
 
 def test_reps_are_banded_green_or_red(tmp_path):

@@ -54,7 +54,7 @@ def test_bench_prints_stages_and_ends_with_the_ratio():
 
 def test_bench_measures_the_screen_and_the_live_path(tmp_path, monkeypatch):
     """The same functions `station bench` runs after the stages (shortened: one size, three seconds)."""
-    from station.bench import bench_live, bench_ui
+    from station.tools.bench import bench_live, bench_ui
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     lines: list[str] = []

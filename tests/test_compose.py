@@ -3,12 +3,12 @@
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.camera.picam import CameraSettings
 from station.compose import RunOptions, analysis, build, screen_sized
 from station.config import parse
+from station.core.kiosk.state import SET
+from station.edges.camera.picam import CameraSettings
+from station.edges.display.widgets import CAMERA_BOX
 from station.errors import StationError
-from station.kiosk.state import SET
-from station.kiosk.widgets import CAMERA_BOX
 
 
 def test_the_camera_stream_is_sized_to_its_box_on_screen_keeping_the_aspect():

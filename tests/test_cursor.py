@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from station.cursor import Cursor
+from station.edges.storage.cursor import Cursor
 from station.errors import StationError
 
 

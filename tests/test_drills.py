@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from station.drills import DRILLS, FAULT_CUES, FAULT_IDS, FAULT_NAMES, get_drill
+from station.core.drills import DRILLS, FAULT_CUES, FAULT_IDS, FAULT_NAMES, get_drill
 from station.errors import StationError
 
 

@@ -4,10 +4,10 @@ import typing
 
 import numpy as np
 
-from station.drills import DRILLS
-from station.kiosk import events
-from station.kiosk.state import Kiosk, KioskSettings
-from station.pose.keypoints import Pose
+from station.core.drills import DRILLS
+from station.core.keypoints import Pose
+from station.core.kiosk import events
+from station.core.kiosk.state import Kiosk, KioskSettings
 
 SAMPLES = {
     events.Pressed: events.Pressed(events.SELECT, 1.0),

@@ -2,10 +2,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from station.coach.faults import MAX_BACK_ERROR, MAX_TOP_GAP_S, decide_rep, judge_rep, judge_top, median_error
-from station.coach.posture import Posture
-from station.coach.reps import RepWindow, Sample
-from station.drills import DRILLS
+from station.core.coach.faults import MAX_BACK_ERROR, MAX_TOP_GAP_S, decide_rep, judge_rep, judge_top, median_error
+from station.core.coach.posture import Posture
+from station.core.coach.reps import RepWindow, Sample
+from station.core.drills import DRILLS
 from tests.helpers import make_posture
 
 DL = DRILLS["deadlift"]

@@ -1,6 +1,6 @@
 import numpy as np
 
-from station.coach.filters import KeypointSmoother, OneEuroFilter, SmoothingSettings
+from station.core.coach.filters import KeypointSmoother, OneEuroFilter, SmoothingSettings
 
 
 def _run(filt: OneEuroFilter, times: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from station.coach.setreport import Rep, SetReport
-from station.health import HealthRecord, Machine, cpu_temperature, read_status, throttling
-from station.history import History
+from station.core.coach.setreport import Rep, SetReport
+from station.edges.health import HealthRecord, Machine, cpu_temperature, read_status, throttling
+from station.edges.storage.history import History
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def test_the_kiosks_record_says_running_until_it_goes_stale(tmp_path):
 def test_a_stopped_crashed_or_replaced_kiosk_is_not_running_whatever_the_clock_says(tmp_path):
     """Issue 17 #15: `status` said "running, screen: set" for a minute after the kiosk stopped or was
     killed, and for ever after the clock was set back; the fleet beats copied it."""
-    from station.journal import Journal, encode
+    from station.edges.storage.journal import Journal, encode
 
     machine = _machine(tmp_path)
     now = time.time()
@@ -129,7 +129,7 @@ def _read_as_another_user(tmp_path: Path) -> None:
     h = History.open(folder)
     h.record(SetReport("rdl", (Rep(1, 0.0, 1.0, 2.0, (), {}, True),)))
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
-            "from station.history import History; "
+            "from station.edges.storage.history import History; "
             f"print(len(History.reader(Path({str(folder)!r})).sets()))")  # fmt: skip
 
     def read_as_nobody() -> subprocess.CompletedProcess:
@@ -145,12 +145,12 @@ def _read_as_another_user(tmp_path: Path) -> None:
     after = read_as_nobody()
     assert after.returncode == 0 and after.stdout.strip() == "1", after.stderr
     # Issue 17 #16: a cursor this reader may not read is "not known", not "every set waiting".
-    from station.cursor import Cursor
+    from station.edges.storage.cursor import Cursor
 
     Cursor(tmp_path / "sync").write(1)
     os.chmod(tmp_path / "sync" / "sync-cursor.json", 0o600)
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; "
-            "from station.health import read_status; "
+            "from station.edges.health import read_status; "
             f"print(read_status(Path({str(folder)!r}), sync_folder=Path({str(tmp_path)!r}) / 'sync')"
             ".sync)")  # fmt: skip
     status = read_as_nobody()
@@ -167,7 +167,7 @@ def test_throttling_is_read_from_the_firmwares_sysfs_file_without_vcgencmd(tmp_p
 
 
 def test_the_status_tells_the_fleet_senders_backlog_from_its_cursor(tmp_path):
-    from station.cursor import Cursor
+    from station.edges.storage.cursor import Cursor
 
     h = History.open(tmp_path / "data")
     for _ in range(5):

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from station.coach.setreport import Rep, SetReport
+from station.core.coach.setreport import Rep, SetReport
+from station.edges.storage.history import History, format_history
 from station.errors import StationError
-from station.history import History, format_history
 
 
 def _report(reps: int, faults=("knees_forward",)) -> SetReport:
@@ -47,8 +47,8 @@ def test_killed_during_writes_the_database_opens_clean_with_finished_sets_intact
     writer = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(sys.path[0])!r})
-        from station.coach.setreport import Rep, SetReport
-        from station.history import History
+        from station.core.coach.setreport import Rep, SetReport
+        from station.edges.storage.history import History
         h = History.open(__import__('pathlib').Path({str(tmp_path)!r}))
         reps = tuple(Rep(i, 0.0, 1.0, 2.0, (), {{}}, True) for i in range(30))
         n = 0

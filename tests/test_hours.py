@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from station.core.hours import OpeningHours
 from station.errors import StationError
-from station.hours import OpeningHours
 
 LONDON = ZoneInfo("Europe/London")
 

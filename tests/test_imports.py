@@ -87,3 +87,40 @@ def test_the_sync_command_loads_no_video_image_or_screen_library():
     loaded = out.stdout.strip().splitlines()[-1].split()
     assert not {"cv2", "pygame", "av"} & set(loaded)
 
+
+
+# The layers, lowest first: a module imports only from its own layer or a lower one (docs/design.md).
+LAYERS = (
+    ("station.errors",),
+    ("station.core",),
+    ("station.edges",),
+    ("station.fleet",),
+    ("station.config", "station.compose", "station.app"),
+    ("station.tools",),
+    ("station.__main__",),
+)
+
+
+def layer_of(module: str) -> int:
+    """The layer of `module`: its longest matching prefix's (the package itself sits at the bottom)."""
+    if module == "station":
+        return 0
+    for rank, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return rank
+    raise AssertionError(f"{module} is in no layer: add its folder to LAYERS and to docs/design.md")
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    upward = sorted(f"{a} -> {b}" for a, deps in graph().items() for b in deps if layer_of(b) > layer_of(a))
+    assert upward == []
+
+
+def test_the_core_loads_no_screen_camera_or_gpio_library():
+    """The core is plain data in and out: it must import on a machine with none of the edges' libraries."""
+    code = "import sys, pkgutil, importlib, station.core as core\n"
+    code += "for m in pkgutil.walk_packages(core.__path__, 'station.core.'):\n    importlib.import_module(m.name)\n"
+    code += "edges = ('pygame', 'av', 'gpiozero', 'picamera2', 'ai_edge_litert')\n"
+    code += "print(' '.join(sorted(m for m in edges if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -8,8 +8,8 @@ import zlib
 
 import pytest
 
-from station.coach.setreport import Rep, SetReport
-from station.journal import (
+from station.core.coach.setreport import Rep, SetReport
+from station.edges.storage.journal import (
     DAMAGED_NAME,
     JOURNAL_NAME,
     Journal,
@@ -48,7 +48,7 @@ def test_a_cut_last_line_and_a_new_set_are_both_kept(tmp_path, caplog):
     journal.append(_entry("new"))
     entries, damaged = journal.read()
     assert [e["uid"] for e in entries] == ["first", "new"] and damaged == [cut + b"\n"]
-    caplog.set_level(logging.WARNING, logger="station.journal")
+    caplog.set_level(logging.WARNING, logger="station.edges.storage.journal")
     assert journal.compact({"first", "new"}) == 0
     assert not (tmp_path / JOURNAL_NAME).exists()
     assert (tmp_path / DAMAGED_NAME).read_bytes() == cut + b"\n"

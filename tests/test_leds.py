@@ -1,6 +1,6 @@
 from gpiozero.pins.mock import MockFactory
 
-from station.kiosk.leds import FaultLeds, LedSettings, open_leds
+from station.edges.gpio.leds import FaultLeds, LedSettings, open_leds
 
 
 def test_leds_mirror_the_lamps():

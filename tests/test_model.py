@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from station.edges.pose import model
 from station.errors import StationError
-from station.pose import model
 from tests.conftest import shared_path
 from tests.helpers import tmpfs
 

@@ -2,9 +2,9 @@ import cv2
 import numpy as np
 import pytest
 
-from station.camera.source import Frame
-from station.camera.still import StillSource
-from station.pose.movenet import Square, crop_resize
+from station.edges.camera.source import Frame
+from station.edges.camera.still import StillSource
+from station.edges.pose.movenet import Square, crop_resize
 from tests.conftest import clip_labels, clip_names, shared_path
 
 CLIPS = clip_labels()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from station.notify import Notifier
+from station.edges.notify import Notifier
 from tests.conftest import shared_path
 
 

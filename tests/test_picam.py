@@ -7,8 +7,8 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from station.camera.picam import CameraSettings, PicameraSource
-from station.camera.source import CameraLost
+from station.edges.camera.picam import CameraSettings, PicameraSource
+from station.edges.camera.source import CameraLost
 from station.errors import StationError
 
 
@@ -122,8 +122,8 @@ def test_no_camera_listed_is_one_sentence_before_opening(fake_picamera2, monkeyp
 
 
 def test_the_configured_camera_settings_reach_picamera2(fake_picamera2, monkeypatch):
-    from station.camera.pick import open_source
     from station.config import parse
+    from station.edges.camera.pick import open_source
 
     config = parse({"camera": {"main_size": [1920, 1080], "lores_size": [640, 360], "fps": 25.0, "hflip": True}})
     libcamera = types.SimpleNamespace(Transform=lambda **kw: ("Transform", kw))

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from station.camera.pick import open_source
-from station.camera.still import StillSource
-from station.camera.synthetic import SyntheticSource
+from station.edges.camera.pick import open_source
+from station.edges.camera.still import StillSource
+from station.edges.camera.synthetic import SyntheticSource
 from station.errors import StationError
 from tests.conftest import shared_path
 

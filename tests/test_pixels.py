@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from station.pixels import halved, resized
+from station.core.pixels import halved, resized
 
 
 def test_a_half_is_each_blocks_rounded_mean():

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from station.athlete import Athlete, AthleteSpec, Camera
-from station.coach.scene import SceneModel, lifter_box
-from station.coach.session import Coach
-from station.drills import DRILLS
-from station.placement import PlacementCheck, PlacementSettings
-from station.pose.keypoints import Pose
+from station.core.coach.scene import SceneModel, lifter_box
+from station.core.coach.session import Coach
+from station.core.drills import DRILLS
+from station.core.keypoints import Pose
+from station.core.placement import PlacementCheck, PlacementSettings
+from station.edges.camera.athlete import Athlete, AthleteSpec, Camera
 
 GOOD = Camera(size=(640, 480), body_fraction=0.62)
 

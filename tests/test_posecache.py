@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from station.pose.keypoints import Pose
-from station.posecache import PoseRate, cache_file, load, poses_for, save, thinned
+from station.core.keypoints import Pose
+from station.tools.posecache import PoseRate, cache_file, load, poses_for, save, thinned
 
 
 def _frames(n: int, fps: float) -> list:

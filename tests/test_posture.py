@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from station.athlete import MOVEMENTS, Athlete, AthleteSpec, Camera, Faults, body_at
-from station.coach.posture import ViewSettings, facing_of, measure, torso_length_of, turn_of, view_name, yaw_of
-from station.pose.keypoints import KP
+from station.core.coach.posture import ViewSettings, facing_of, measure, torso_length_of, turn_of, view_name, yaw_of
+from station.core.keypoints import KP
+from station.edges.camera.athlete import MOVEMENTS, Athlete, AthleteSpec, Camera, Faults, body_at
 
 SETTINGS = ViewSettings()
 

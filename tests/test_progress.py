@@ -2,7 +2,7 @@
 
 import io
 
-from station.progress import Progress
+from station.edges.progress import Progress
 
 
 def test_a_terminal_sees_a_line_rewritten_in_place_and_cleared():

@@ -4,8 +4,8 @@ from dataclasses import fields
 
 import pytest
 
-from station.drills import DRILLS, FAULT_CUES, FAULT_IDS, Thresholds
-from station.registry import FAULTS, OUTLINE_VIEW, SAGITTAL, ViewGate, threshold_table
+from station.core.drills import DRILLS, FAULT_CUES, FAULT_IDS, Thresholds
+from station.core.registry import FAULTS, OUTLINE_VIEW, SAGITTAL, ViewGate, threshold_table
 from tests.conftest import ROOT
 
 README_BEGIN, README_END = "<!-- thresholds: begin -->", "<!-- thresholds: end -->"
@@ -42,4 +42,4 @@ def test_the_readme_threshold_table_is_the_registrys():
     docs = (ROOT / "docs" / "coach.md").read_text()
     text = docs if README_BEGIN in docs else readme
     shown = text.split(README_BEGIN)[1].split(README_END)[0].strip()
-    assert shown == threshold_table(DRILLS), "regenerate the table: python -m station.drills"
+    assert shown == threshold_table(DRILLS), "regenerate the table: python -m station.core.drills"

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from station.coach.posture import Posture
-from station.coach.reps import RepCounter, Sample, StatureGauge
-from station.drills import DRILLS
+from station.core.coach.posture import Posture
+from station.core.coach.reps import RepCounter, Sample, StatureGauge
+from station.core.drills import DRILLS
 from tests.helpers import make_posture
 
 TH = DRILLS["rdl"].thresholds

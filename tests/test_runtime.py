@@ -3,9 +3,9 @@ import types
 
 import pytest
 
+from station.edges.pose.model import MODEL_FILE
+from station.edges.pose.runtime import RUNTIMES, default_threads, load_interpreter
 from station.errors import StationError
-from station.pose.model import MODEL_FILE
-from station.pose.runtime import RUNTIMES, default_threads, load_interpreter
 from tests.conftest import shared_path
 
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from station.coach.scene import SceneModel, SceneSettings, lifter_box
+from station.core.coach.scene import SceneModel, SceneSettings, lifter_box
 
 ROOM = np.full((90, 160, 3), 100, np.uint8)
 

@@ -4,12 +4,12 @@ the lamps' words, and the keys named where the keyboard stands in for the button
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from station.athlete import AthleteSpec, Faults
+from station.app import KioskApp, RunOptions
 from station.config import Config
-from station.kiosk.app import KioskApp, RunOptions
-from station.kiosk.screens import draw
-from station.kiosk.state import SET
-from station.kiosk.widgets import MIN_TEXT_SHARE
+from station.core.kiosk.state import SET
+from station.edges.camera.athlete import AthleteSpec, Faults
+from station.edges.display.screens import draw
+from station.edges.display.widgets import MIN_TEXT_SHARE
 from tests.test_app import Feeder
 
 SIZES = [(1920, 1080), (1280, 720), (800, 480)]

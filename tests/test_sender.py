@@ -16,11 +16,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from station.coach.setreport import Rep, SetReport
-from station.cursor import Cursor
+from station.core.coach.setreport import Rep, SetReport
+from station.edges.storage.cursor import Cursor
+from station.edges.storage.history import History
 from station.fleet.sender import Sender, SyncSettings, password, safe_url
 from station.fleet.sql import migrate
-from station.history import History
 from tests.pgserver import CuttingProxy
 
 
@@ -207,7 +207,7 @@ def test_a_database_without_tables_says_to_run_init(fleet_db, tmp_path, caplog):
 def test_a_history_made_anew_is_sent_from_its_first_set(fleet_db, tmp_path, caplog):
     """Issue 17 #4: the history recreated after 50 sets were synced (ids from 1 again): the cursor
     stayed at 50, the new sets were never sent and `status` said 0 waiting."""
-    from station.health import read_status
+    from station.edges.health import read_status
 
     _init(fleet_db)
     folder = tmp_path / "gym"

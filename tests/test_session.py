@@ -2,12 +2,12 @@
 
 import pytest
 
-from station.athlete import AthleteSpec, Camera, Faults
-from station.coach.posture import measure
-from station.coach.session import Coach, guidance_for
-from station.drills import DRILLS
-from station.pose.keypoints import Pose
-from station.viewcheck import FAULT_DRILLS
+from station.core.coach.posture import measure
+from station.core.coach.session import Coach, guidance_for
+from station.core.drills import DRILLS
+from station.core.keypoints import Pose
+from station.edges.camera.athlete import AthleteSpec, Camera, Faults
+from station.tools.viewcheck import FAULT_DRILLS
 from tests.helpers import coach_run
 
 # A squat shows both: hips that sink straight down push the knees forward, and the reverse.
@@ -75,7 +75,7 @@ def test_the_same_frames_give_the_same_reps_twice():
 def test_a_blurred_frame_or_two_mid_rep_loses_nothing():
     """MoveNet loses a fast swing for a frame now and then: the rep in progress must survive it."""
     spec = AthleteSpec(drill="kb-swing", reps=4, noise=0.01, seed=4)
-    from station.athlete import Athlete
+    from station.edges.camera.athlete import Athlete
 
     coach = Coach(DRILLS["kb-swing"])
     for i, (t, k, image) in enumerate(Athlete(spec).frames()):
@@ -87,7 +87,7 @@ def test_a_blurred_frame_or_two_mid_rep_loses_nothing():
 
 def test_walking_out_of_view_mid_rep_counts_nothing():
     spec = AthleteSpec(drill="rdl", reps=2, noise=0.0)
-    from station.athlete import Athlete
+    from station.edges.camera.athlete import Athlete
 
     athlete, coach = Athlete(spec), Coach(DRILLS["rdl"])
     m = athlete.move
@@ -101,7 +101,7 @@ def test_walking_out_of_view_mid_rep_counts_nothing():
 
 def test_guidance_says_what_to_do():
     spec = AthleteSpec(drill="rdl", camera=Camera(yaw_deg=90))
-    from station.athlete import Athlete
+    from station.edges.camera.athlete import Athlete
 
     a = Athlete(spec)
     k = a.keypoints(a.body(0))
@@ -138,7 +138,7 @@ def test_report_schema():
 def test_a_reopened_source_whose_clock_restarts_keeps_the_reps():
     spec = AthleteSpec(drill="rdl", reps=2, noise=0.0)
     coach = coach_run(spec)
-    from station.athlete import Athlete
+    from station.edges.camera.athlete import Athlete
 
     for t, k, image in Athlete(spec).frames():  # the same lifter, times from 0 again
         coach.update(Pose(t, k, True, spec.camera.size), image, 1.0)

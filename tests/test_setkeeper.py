@@ -11,10 +11,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from station.coach.setreport import Rep, SetReport
-from station.history import History
-from station.journal import DAMAGED_NAME, Journal, encode
-from station.setkeeper import BATCH, BUSY_S, JOURNAL_NAME, RETRY_S, SetKeeper
+from station.core.coach.setreport import Rep, SetReport
+from station.edges.storage.history import History
+from station.edges.storage.journal import DAMAGED_NAME, Journal, encode
+from station.edges.storage.setkeeper import BATCH, BUSY_S, JOURNAL_NAME, RETRY_S, SetKeeper
 from tests.helpers import tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def test_a_locked_database_keeps_the_set_in_the_journal_until_it_is_free(tmp_pat
     History.open(tmp_path).close()
     blocker = sqlite3.connect(str(tmp_path / "history.sqlite3"), timeout=0, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database
-    import station.history as history_module
+    import station.edges.storage.history as history_module
 
     original = history_module.sqlite3.connect
 
@@ -117,7 +117,7 @@ def test_the_set_is_in_the_journal_before_the_history_is_tried(tmp_path, monkeyp
 KEEP_AND_HANG = """
 import sys, time
 from pathlib import Path
-from station.setkeeper import SetKeeper
+from station.edges.storage.setkeeper import SetKeeper
 from tests.test_setkeeper import _report
 keeper = SetKeeper(Path(sys.argv[1]))
 print("set finished", flush=True)

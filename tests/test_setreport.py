@@ -2,7 +2,7 @@
 
 import json
 
-from station.coach.setreport import Rep, SetReport
+from station.core.coach.setreport import Rep, SetReport
 
 
 def _rep(index: int, faults=(), judged=True, unseen=(), down=None, up=None) -> Rep:

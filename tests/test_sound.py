@@ -1,6 +1,6 @@
 import numpy as np
 
-from station.kiosk.sound import RATE, SOUNDS, Sounds, SoundSettings, tone
+from station.edges.sound import RATE, SOUNDS, Sounds, SoundSettings, tone
 
 
 def test_tones_are_short_stereo_and_as_loud_as_set():

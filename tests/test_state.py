@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from station.athlete import Athlete, AthleteSpec, Camera, Faults
-from station.drills import DRILLS
-from station.kiosk.events import (
+from station.core.drills import DRILLS
+from station.core.keypoints import Pose
+from station.core.kiosk.events import (
     CHECK_PLACEMENT,
     SHOW_HEALTH,
     CameraBack,
@@ -24,7 +24,7 @@ from station.kiosk.events import (
     StoreSet,
     Tick,
 )
-from station.kiosk.state import (
+from station.core.kiosk.state import (
     ASLEEP,
     ATTRACT,
     CHOSEN,
@@ -38,7 +38,7 @@ from station.kiosk.state import (
     Kiosk,
     KioskSettings,
 )
-from station.pose.keypoints import Pose
+from station.edges.camera.athlete import Athlete, AthleteSpec, Camera, Faults
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)
 

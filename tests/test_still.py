@@ -1,4 +1,4 @@
-from station.camera.still import StillSource
+from station.edges.camera.still import StillSource
 from tests.conftest import shared_path
 
 

@@ -1,9 +1,9 @@
 import pytest
 
-from station.camera.pick import open_source
-from station.camera.synthetic import SyntheticSource
+from station.edges.camera.pick import open_source
+from station.edges.camera.synthetic import SyntheticSource
+from station.edges.pose.pipeline import needs_model, pose_of
 from station.errors import StationError
-from station.pipeline import needs_model, pose_of
 
 
 def test_frames_carry_truth_and_need_no_model():

@@ -5,9 +5,9 @@ from datetime import datetime
 import cv2
 import numpy as np
 
-from station.coach.setreport import Rep, SetReport
-from station.drills import DRILLS, FAULT_NAMES
-from station.takehome import take_home, take_home_text
+from station.core.coach.setreport import Rep, SetReport
+from station.core.drills import DRILLS, FAULT_NAMES
+from station.core.takehome import take_home, take_home_text
 
 WHEN = datetime(2026, 11, 29, 18, 5)
 

@@ -7,8 +7,8 @@ import av
 import numpy as np
 import pytest
 
-from station.camera.pick import open_source
-from station.camera.video import VideoSource, reduced_size
+from station.edges.camera.pick import open_source
+from station.edges.camera.video import VideoSource, reduced_size
 from station.errors import StationError
 from tests.conftest import shared_path
 
@@ -134,7 +134,7 @@ def test_a_full_size_frame_is_opencvs_conversion_of_its_planes():
     600-pixel-wide clip); OpenCV's of the decoded planes gives the same bytes on both."""
     import cv2
 
-    from station.camera.video import full_size_rgb
+    from station.edges.camera.video import full_size_rgb
 
     with av.open(str(shared_path("footage", "barbell-deadlift_side_rounded-upper-back.mp4"))) as container:
         frame = next(container.decode(video=0))

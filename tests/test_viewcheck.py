@@ -1,6 +1,6 @@
 """The view-against-fault table: what each view lets the coach judge, on the synthetic athlete."""
 
-from station.viewcheck import FAULT_DRILLS, VIEWS, format_table, view_table
+from station.tools.viewcheck import FAULT_DRILLS, VIEWS, format_table, view_table
 
 SAGITTAL = [f for f in FAULT_DRILLS if f != "back_rounding"]
 

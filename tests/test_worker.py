@@ -3,11 +3,11 @@ import time
 
 import numpy as np
 
-from station.camera.source import CameraLost, Frame
+from station.core.keypoints import Pose
+from station.core.kiosk.state import Problem
+from station.edges.camera.source import CameraLost, Frame
+from station.edges.pose.worker import LatestSlot, PoseWorker
 from station.errors import StationError
-from station.kiosk.state import Problem
-from station.kiosk.worker import LatestSlot, PoseWorker
-from station.pose.keypoints import Pose
 
 
 class CountingEstimator:

@@ -10,14 +10,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from station.coach.setreport import Rep, SetReport
-from station.drills import DRILLS
+from station.core.coach.setreport import Rep, SetReport
+from station.core.drills import DRILLS
+from station.edges.progress import Progress
+from station.edges.storage.history import History
 from station.errors import StationError
 from station.fleet.report import format_csv, format_html, format_text, read_report
 from station.fleet.sender import Sender, SyncSettings, connect, password
 from station.fleet.sql import OTHER_STATIONS, migrate
-from station.history import History
-from station.progress import Progress
 
 
 def fill_history(folder: Path, sets: int, rng: random.Random, now: datetime) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from station.drills import DRILLS, FAULT_NAMES
+from station.core.drills import DRILLS, FAULT_NAMES
 from station.fleet.sql import REPORT_ACTIVITY, REPORT_FAULTS, REPORT_STATIONS
 
 DOWN_AFTER_S = 15 * 60  # a station silent this long is down (it beats every 5 minutes)

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from station.cursor import Cursor
+from station.edges.storage.cursor import Cursor
 from station.errors import StationError
 from station.fleet.problems import explain, is_database_error, kind
 from station.fleet.sql import INSERT_BEAT, INSERT_SET, SAME_IDS, UPSERT_STATION, migrate
@@ -165,7 +165,7 @@ class Sender:
         return base * self._rng.uniform(0.5, 1.5)
 
     def _backlog(self) -> str:
-        from station.history import History
+        from station.edges.storage.history import History
 
         try:
             history = History.reader(self.data_folder)
@@ -191,7 +191,7 @@ class Sender:
 
     def deliver(self) -> int:
         """Send the sets after the cursor, a batch a transaction, until none wait; returns how many were sent."""
-        from station.history import History
+        from station.edges.storage.history import History
 
         try:
             history = History.reader(self.data_folder)
@@ -243,8 +243,8 @@ class Sender:
 
     def beat(self) -> None:
         """The station's health, as `station status` reads it, in one row."""
-        from station.health import read_status
-        from station.history import clock_synchronised
+        from station.edges.health import read_status
+        from station.edges.storage.history import clock_synchronised
 
         status = read_status(self.data_folder, sync_folder=self.cursor.path.parent)
         record = status.kiosk if status.kiosk_running else None
@@ -292,7 +292,7 @@ def init_database(settings: SyncSettings, secret: str | None) -> str:
 def _json(text: Any) -> Any:
     from psycopg.types.json import Jsonb
 
-    from station.history import valid_reps
+    from station.edges.storage.history import valid_reps
 
     try:
         value = json.loads(text) if isinstance(text, str) else text

@@ -1,0 +1,90 @@
+"""The two big buttons on GPIO, through gpiozero, as actions on a queue.
+
+SELECT cycles drills; START starts and stops a set; holding START ends the set. On a machine
+without GPIO the kiosk runs on the keyboard alone; tests use gpiozero's mock pin factory.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from station.core.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ButtonSettings:
+    select_pin: int = 17  # BCM numbers
+    start_pin: int = 27
+    pull_up: bool = True  # buttons wired between the pin and ground
+    bounce_s: float = 0.05
+    hold_s: float = 1.5  # holding START this long ends the set
+    health_hold_s: float = 3.0  # SELECT and START held together this long: the owner's health page
+    place_hold_s: float = 5.0  # SELECT held alone this long (outside a set): the placement check
+
+
+class Buttons:
+    def __init__(self, settings: ButtonSettings, actions: queue.Queue[str], pin_factory: Any = None) -> None:
+        from gpiozero import Button
+
+        kw = {"pull_up": settings.pull_up, "bounce_time": settings.bounce_s or None, "pin_factory": pin_factory}
+        # SELECT acts at once when pressed; held, it is looked at every half second for the two
+        # long holds (both buttons: the health page; SELECT alone: the placement check).
+        self.select = Button(settings.select_pin, hold_time=0.5, hold_repeat=True, **kw)
+        self.start = Button(settings.start_pin, hold_time=settings.hold_s, **kw)
+        self.settings = settings
+        self._held = False
+        self._long_hold_done = False
+        self._actions = actions
+        self.select.when_pressed = self._select_down
+        self.select.when_held = self._select_held
+        self.start.when_pressed = self._start_down
+        self.start.when_held = self._start_held
+        self.start.when_released = self._start_up
+
+    def _select_down(self) -> None:
+        self._long_hold_done = False
+        self._actions.put(SELECT)
+
+    def _select_held(self) -> None:
+        if self._long_hold_done:
+            return
+        held = self.select.active_time or 0.0  # since the press (held_time counts from the first hold)
+        if self.start.is_pressed and held >= self.settings.health_hold_s:
+            self._long_hold_done = True
+            self._held = True  # START's release is part of the gesture, not a press
+            self._actions.put(SHOW_HEALTH)
+        elif not self.start.is_pressed and held >= self.settings.place_hold_s:
+            self._long_hold_done = True
+            self._actions.put(CHECK_PLACEMENT)
+
+    def _start_down(self) -> None:
+        self._held = False
+
+    def _start_held(self) -> None:
+        self._held = True
+        self._actions.put(HOLD)
+
+    def _start_up(self) -> None:
+        if not self._held:
+            self._actions.put(START)
+
+    def close(self) -> None:
+        self.select.close()
+        self.start.close()
+
+
+def open_buttons(settings: ButtonSettings, actions: queue.Queue[str]) -> Buttons | None:
+    """The GPIO buttons, or None (with a log line) where this machine has no GPIO."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # gpiozero warns once per pin library it cannot load
+            return Buttons(settings, actions)
+    except Exception as exc:
+        log.info("no GPIO buttons here (%s): use the keyboard (S = select, Enter = start, H = hold)", exc)
+        return None

@@ -1,0 +1,1 @@
+"""Tools around the station: analyse a clip, calibrate on labelled clips, benchmarks, soak and view checks."""
