@@ -243,3 +243,14 @@ def fleet_db(postgres, request):
     """An empty database of its own for one test."""
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:50].lower()
     return postgres.create_database(name)
+
+
+@pytest.fixture
+def pins():
+    """gpiozero's mock pin factory, as gpiozero's own tests use it: every button and LED of a test on
+    fake pins, released after it."""
+    from gpiozero.pins.mock import MockFactory
+
+    factory = MockFactory()
+    yield factory
+    factory.reset()

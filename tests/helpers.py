@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -54,3 +55,9 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def station(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`station ARGS` as a user runs it, in a process of its own (this environment unless `env`)."""
+    return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
+                          env=dict(os.environ) if env is None else env, timeout=timeout)  # fmt: skip

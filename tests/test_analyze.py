@@ -1,9 +1,6 @@
 """Every shared clip against its labels, through the real pose stage and coach."""
 
 import json
-import os
-import subprocess
-import sys
 
 import av
 import numpy as np
@@ -15,6 +12,7 @@ from station.errors import StationError
 from station.tools.analyze import analyze, format_table
 from station.tools.calibrate import check_labels
 from tests.conftest import PI_POSE_FPS, ROOT, clip_labels, clip_names, shared_path
+from tests.helpers import station
 
 LABELS = clip_labels()
 # MoveNet runs over each clip once a run (`clip_pass` in conftest.py shares each clip's pass between
@@ -106,15 +104,9 @@ def test_a_front_view_clip_counts_every_rep_and_says_form_was_not_seen(recorded)
         assert set(rep["unseen"]) == set(DRILLS["deadlift"].faults)
 
 
-def _station(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "station", *args], capture_output=True, text=True, env=dict(os.environ), timeout=300
-    )
-
-
 def test_json_output_is_one_object_and_nothing_else(tmp_path):
     plot = tmp_path / "p.png"
-    result = _station(
+    result = station(
         "analyze",
         str(shared_path("footage", "band-rdl_side_good.mp4")),
         "--drill",
@@ -131,7 +123,7 @@ def test_json_output_is_one_object_and_nothing_else(tmp_path):
 
 
 def test_table_output_reads_as_a_table():
-    result = _station(
+    result = station(
         "analyze", str(shared_path("footage", "barbell-deadlift_side_good-pull.mp4")), "--drill", "deadlift"
     )
     assert result.returncode == 0, result.stderr
@@ -144,7 +136,7 @@ def test_table_output_reads_as_a_table():
 ])  # fmt: skip
 def test_bad_input_is_one_sentence(tmp_path, args, phrase):
     clip = str(shared_path("footage", "band-rdl_side_good.mp4")) if phrase == "no drill" else str(tmp_path / "x.mp4")
-    result = _station("analyze", clip, *args)
+    result = station("analyze", clip, *args)
     assert result.returncode == 2 and result.stdout == ""
     assert phrase in result.stderr and result.stderr.count("\n") == 1
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
-from gpiozero.pins.mock import MockFactory
 
 from station.app import KioskApp, RunOptions
 from station.config import Config
@@ -30,14 +29,13 @@ DOCS = os.environ.get("STATION_DOCS_DIR")  # set it to refresh the README's scre
 
 
 @pytest.fixture
-def app(tmp_path):
-    factory = MockFactory()
+def app(pins, tmp_path):
+    factory = pins
     config = Config(buttons=ButtonSettings(bounce_s=0.0, hold_s=0.3))
     kiosk_app = KioskApp(RunOptions(source="synthetic:rdl", size=(1280, 720)), config, factory, start_worker=False)
     kiosk_app.factory = factory
     yield kiosk_app
     kiosk_app.close()
-    factory.reset()
 
 
 def press(app, pin: int, seconds: float = 0.02) -> None:
@@ -174,8 +172,8 @@ def test_a_lost_camera_shows_a_problem_and_keeps_the_set(app, tmp_path):
     assert app.kiosk.state.error is None and app.kiosk.reps == reps + 1
 
 
-def test_the_small_pi_display_is_readable(tmp_path):
-    factory = MockFactory()
+def test_the_small_pi_display_is_readable(pins, tmp_path):
+    factory = pins
     kiosk_app = KioskApp(RunOptions(source="synthetic:rdl", size=(800, 480)), Config(), factory, start_worker=False)
     try:
         kiosk_app.handle(Chosen("rdl", 0, start=True))
@@ -186,7 +184,6 @@ def test_the_small_pi_display_is_readable(tmp_path):
         assert count(img, GREEN, (0.02, 0.05, 0.58, 0.85)) > 200  # the skeleton over the live picture
     finally:
         kiosk_app.close()
-        factory.reset()
 
 
 CLIP = "barbell-deadlift_side_rounded-lower-back.mp4"  # short (113 frames), one rep with its back rounded
@@ -223,10 +220,10 @@ def test_exit_at_end_needs_a_file_and_a_drill():
     assert run.returncode == 2 and "needs --source FILE" in run.stderr
 
 
-def test_a_missing_model_shows_a_problem_screen_and_keeps_running(tmp_path, monkeypatch):
+def test_a_missing_model_shows_a_problem_screen_and_keeps_running(pins, tmp_path, monkeypatch):
     monkeypatch.delenv("STATION_MODEL_DIR", raising=False)
     monkeypatch.setenv("STATION_DATA_DIR", str(tmp_path))
-    factory = MockFactory()
+    factory = pins
     clip = str(shared_path("footage", "barbell-deadlift_side_good-pull.mp4"))
     kiosk_app = KioskApp(RunOptions(source=clip, size=(1280, 720)), Config(), factory)
     try:
@@ -237,7 +234,6 @@ def test_a_missing_model_shows_a_problem_screen_and_keeps_running(tmp_path, monk
         assert count(img, (245, 165, 30), (0, 0, 1, 1)) > 1000
     finally:
         kiosk_app.close()
-        factory.reset()
 
 
 def test_a_missing_model_with_exit_at_end_is_one_sentence(tmp_path):
@@ -296,7 +292,7 @@ def test_a_data_folder_nothing_can_be_written_to_puts_the_set_in_the_log_and_exi
     assert "hinge-set {" in run.stderr and "station history --import" in run.stderr.splitlines()[-1]
 
 
-def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_live_when_one_appears(monkeypatch):
+def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_live_when_one_appears(pins, monkeypatch):
     """The picamera2 stand-in lists no camera: the kiosk starts anyway, shows "No camera picture",
     retries and stays fed; when a camera is plugged in, frames flow and the problem goes away."""
     import types
@@ -310,7 +306,7 @@ def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_liv
     monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: cameras), raising=False)
     monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=FakePicamera2))
     shared_path("models")
-    factory = MockFactory()
+    factory = pins
     config = Config(kiosk=replace(Config().kiosk, camera_retry_s=0.5))
     app = KioskApp(RunOptions(size=(640, 360)), config, factory)  # no --source: the camera, as on a Pi
     fed: list[int] = []
@@ -333,7 +329,6 @@ def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_liv
         assert app.worker.reports > before and max(fed) > before  # and fed by the frames once it is
     finally:
         app.close()
-        factory.reset()
 
 
 def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
@@ -371,8 +366,8 @@ def test_seconds_ending_a_demo_mid_set_keeps_the_set(tmp_path):
     assert counted >= 1 and len(rows) == 1 and rows[0].split(",")[4] == str(counted)
 
 
-def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(tmp_path):
-    factory = MockFactory()
+def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(pins, tmp_path):
+    factory = pins
     options = RunOptions(source="synthetic:rdl", drill="rdl", windowed=True, size=(640, 360), data_folder=tmp_path)
     app = KioskApp(options, Config(), factory, start_worker=False)
     try:
@@ -384,16 +379,15 @@ def test_esc_in_a_window_ends_the_loop_and_the_set_in_progress_is_kept(tmp_path)
         assert report.count == 2 and [s["reps"] for s in app.history.sets()] == [2]
     finally:
         app.close()
-        factory.reset()
 
 
-def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
+def test_the_summary_qr_code_reads_back_as_the_sets_report(pins, tmp_path):
     """A phone's view of the summary: OpenCV's QR reader on the 1080p screenshot gives the set's text."""
     import cv2
 
     from station.core.takehome import take_home_text
 
-    factory = MockFactory()
+    factory = pins
     options = RunOptions(source="synthetic:rdl", drill="rdl", size=(1920, 1080), data_folder=tmp_path)
     app = KioskApp(options, Config(), factory, start_worker=False)
     try:
@@ -419,7 +413,6 @@ def test_the_summary_qr_code_reads_back_as_the_sets_report(tmp_path):
         assert side >= 300  # at least 5 px a module at 1080p: readable from about a metre
     finally:
         app.close()
-        factory.reset()
 
 
 def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, tmp_path):
@@ -443,13 +436,13 @@ def test_the_health_page_shows_the_status_lines_and_the_kiosks_own_record(app, t
     assert count(img, (28, 34, 46), (0, 0.15, 1, 0.85)) > 100_000  # the page's panel
 
 
-def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_keeps_it_on(tmp_path, monkeypatch):
+def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_keeps_it_on(pins, tmp_path, monkeypatch):
     from datetime import datetime
 
     import station.app as app_module
     from station.core.hours import OpeningHours
 
-    factory = MockFactory()
+    factory = pins
     options = RunOptions(source="synthetic:rdl", size=(640, 360), data_folder=tmp_path)
     app = KioskApp(options, Config(display=OpeningHours.parse({"daily": "06:00-22:00"})), factory)
     fed: list[int] = []
@@ -479,7 +472,6 @@ def test_closing_time_blanks_the_screen_rests_the_worker_and_an_unsynced_clock_k
         assert app.frames_shown > shown  # frames again
     finally:
         app.close()
-        factory.reset()
 
 
 def test_a_good_placement_is_recorded_and_listed_by_station_history(app, tmp_path):

@@ -9,8 +9,8 @@ from station.edges.gpio.buttons import Buttons, ButtonSettings
 
 
 @pytest.fixture
-def rig():
-    factory = MockFactory()
+def rig(pins):
+    factory = pins
     actions: queue.Queue[str] = queue.Queue()
     settings = ButtonSettings(
         select_pin=17, start_pin=27, bounce_s=0.0, hold_s=0.2, health_hold_s=1.0, place_hold_s=1.5
@@ -18,7 +18,6 @@ def rig():
     buttons = Buttons(settings, actions, factory)
     yield factory, actions
     buttons.close()
-    factory.reset()
 
 
 def _press(factory: MockFactory, pin: int, seconds: float = 0.02) -> None:

@@ -7,12 +7,7 @@ import sys
 import pytest
 
 from tests.conftest import shared_path
-
-
-def station(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "station", *args], capture_output=True, text=True, env=dict(os.environ), timeout=timeout
-    )
+from tests.helpers import station
 
 
 def test_pose_writes_one_json_object_per_frame(tmp_path):

@@ -1,7 +1,6 @@
 """The composition root: a Config becomes the parts, each with its own settings; bad input is one sentence."""
 
 import pytest
-from gpiozero.pins.mock import MockFactory
 
 from station.compose import RunOptions, analysis, build, screen_sized
 from station.config import parse
@@ -16,13 +15,6 @@ def test_the_camera_stream_is_sized_to_its_box_on_screen_keeping_the_aspect():
     assert screen_sized(wide, (1000, 800)).main_size == (1000, 562)
     assert screen_sized(wide, (4000, 4000)).main_size == (1920, 1080)  # never up-scaled by the ISP
     assert screen_sized(wide, (1000, 800)).fps == wide.fps  # the rest of the settings kept
-
-
-@pytest.fixture
-def pins():
-    factory = MockFactory()
-    yield factory
-    factory.reset()
 
 
 def test_each_adapter_gets_its_own_table_of_the_config(pins, tmp_path):

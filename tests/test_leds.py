@@ -1,10 +1,8 @@
-from gpiozero.pins.mock import MockFactory
-
 from station.edges.gpio.leds import FaultLeds, LedSettings, open_leds
 
 
-def test_leds_mirror_the_lamps():
-    factory = MockFactory()
+def test_leds_mirror_the_lamps(pins):
+    factory = pins
     settings = LedSettings(enabled=True)
     leds = FaultLeds(settings, factory)
     leds.show({"back_rounding": True, "knees_forward": False})
@@ -13,7 +11,6 @@ def test_leds_mirror_the_lamps():
     leds.show({})
     assert all(factory.pin(p).state == 0 for p in settings.pins.values())
     leds.close()
-    factory.reset()
 
 
 def test_disabled_leds_are_not_opened():

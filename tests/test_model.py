@@ -1,6 +1,4 @@
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +6,7 @@ import pytest
 from station.edges.pose import model
 from station.errors import StationError
 from tests.conftest import shared_path
-from tests.helpers import tmpfs
+from tests.helpers import station, tmpfs
 
 
 @pytest.fixture
@@ -93,16 +91,10 @@ def test_a_folder_where_the_model_should_be_is_one_sentence(tmp_path):
         model.verify(path)
 
 
-def _station(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "station", *args], capture_output=True, text=True, env=env, timeout=120
-    )
-
-
 def test_cli_check_missing_model_says_one_sentence(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != model.ENV_MODEL_DIR}
     env["STATION_DATA_DIR"] = str(tmp_path)
-    result = _station("model", "check", env=env)
+    result = station("model", "check", env=env)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -112,9 +104,9 @@ def test_cli_check_missing_model_says_one_sentence(tmp_path):
 def test_cli_install_then_check(good_dir, tmp_path):
     env = dict(os.environ, STATION_DATA_DIR=str(tmp_path))
     env.pop(model.ENV_MODEL_DIR, None)
-    result = _station("model", "install", "--from", str(good_dir), env=env)
+    result = station("model", "install", "--from", str(good_dir), env=env)
     assert result.returncode == 0, result.stderr
-    result = _station("model", "check", env=env)
+    result = station("model", "check", env=env)
     assert result.returncode == 0 and "verified" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 1
 

@@ -2,7 +2,6 @@
 the lamps' words, and the keys named where the keyboard stands in for the buttons."""
 
 import pytest
-from gpiozero.pins.mock import MockFactory
 
 from station.app import KioskApp, RunOptions
 from station.config import Config
@@ -21,10 +20,10 @@ def _app(size, tmp_path, pin_factory=None):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_word_a_lifter_reads_mid_set_is_three_percent_of_the_screen(size, tmp_path):
+def test_every_word_a_lifter_reads_mid_set_is_three_percent_of_the_screen(pins, size, tmp_path):
     """The words mid-set (count, lamps, cue, drill, how to finish) are at least MIN_TEXT_SHARE of
     the screen's height in capital letters; the owner's notes (demo, history) are not the lifter's."""
-    factory = MockFactory()
+    factory = pins
     app = _app(size, tmp_path, factory)
     try:
         Feeder(app).lift(AthleteSpec(drill="deadlift", reps=1, faults=Faults.named("knees_forward"), fps=15))
@@ -45,7 +44,7 @@ def test_every_word_a_lifter_reads_mid_set_is_three_percent_of_the_screen(size, 
         factory.reset()
 
 
-def test_the_keys_are_named_where_there_are_no_buttons(tmp_path, monkeypatch):
+def test_the_keys_are_named_where_there_are_no_buttons(pins, tmp_path, monkeypatch):
     """Issue 19: the demo said "Press SELECT"; that it is the S key was only in a log line."""
     from gpiozero import Device
 
@@ -59,7 +58,7 @@ def test_the_keys_are_named_where_there_are_no_buttons(tmp_path, monkeypatch):
         assert app.buttons is None and "Press SELECT (S key) to choose a drill" in [t for t, _, _ in app.ui.drawn]
     finally:
         app.close()
-    factory = MockFactory()
+    factory = pins
     app = _app((1280, 720), tmp_path, factory)
     try:
         app.kiosk.state.screen = "attract"
