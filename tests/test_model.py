@@ -14,8 +14,14 @@ def good_dir() -> Path:
     return shared_path("models")
 
 
-def test_verify_accepts_the_real_model(good_dir):
-    model.verify(good_dir / model.MODEL_FILE)
+def test_verify_accepts_the_real_model_and_refuses_one_changed_byte(good_dir, tmp_path):
+    model.verify(good_dir / model.MODEL_FILE)  # no error: the real one
+    changed = tmp_path / model.MODEL_FILE
+    data = bytearray((good_dir / model.MODEL_FILE).read_bytes())
+    data[len(data) // 2] ^= 1
+    changed.write_bytes(bytes(data))
+    with pytest.raises(StationError):
+        model.verify(changed)
 
 
 def test_install_from_folder_copies_and_verifies(good_dir, tmp_path):
@@ -70,7 +76,7 @@ def test_a_damaged_installed_model_is_replaced(good_dir, tmp_path):
     dest = tmp_path / model.MODEL_FILE
     dest.write_bytes(b"junk")
     model.install(good_dir, dest)
-    model.verify(dest)
+    assert model.sha256_of(dest) == model.MODEL_SHA256
 
 
 def test_find_model_prefers_installed_then_env(good_dir, monkeypatch):
