@@ -159,8 +159,7 @@ class KioskApp:
         elif isinstance(effect, PlaySound):
             self.sounds.play(effect.name)
         elif isinstance(effect, ShowLamps):
-            if self.leds is not None:
-                self.leds.show(dict(effect.lit))
+            self.leds.show(dict(effect.lit))
         elif isinstance(effect, FeedWatchdog):
             self.fed += 1
         elif isinstance(effect, RecordPlacement):
@@ -293,10 +292,8 @@ class KioskApp:
         self.worker.stop()
         # `station status` must not call a stopped kiosk running.
         self._write_health(dataclasses.replace(self.health_record(self.now), stopped_at=time.time()))
-        if self.buttons is not None:
-            self.buttons.close()
-        if self.leds is not None:
-            self.leds.close()
+        self.buttons.close()
+        self.leds.close()
         self.keeper.close()
         pygame.quit()
 

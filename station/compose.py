@@ -26,8 +26,8 @@ from station.core.kiosk.state import Kiosk
 from station.edges.camera.picam import CameraSettings
 from station.edges.camera.pick import open_source
 from station.edges.display.screens import Ui, View
-from station.edges.gpio.buttons import Buttons
-from station.edges.gpio.leds import FaultLeds
+from station.edges.gpio.buttons import Buttons, KeysOnly
+from station.edges.gpio.leds import FaultLeds, NoLeds
 from station.edges.notify import Notifier
 from station.edges.pose.pipeline import PoseEstimator
 from station.edges.pose.worker import PoseWorker
@@ -84,8 +84,8 @@ class Parts:
     ui: Ui
     view: View
     actions: queue.Queue[str]  # button presses, from GPIO or the keyboard
-    buttons: Buttons | None
-    leds: FaultLeds | None
+    buttons: Buttons | KeysOnly  # the keyboard's stand-in where there is no GPIO
+    leds: FaultLeds | NoLeds  # the stand-in where none are fitted
     sounds: Sounds
     keeper: SetKeeper
     notifier: Notifier
@@ -198,7 +198,7 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
     kiosk = Kiosk([config.drills[d] for d in config.drills], config.kiosk, config.coach, config.placement)
     actions: queue.Queue[str] = queue.Queue()
     buttons = Buttons(config.buttons, actions, pin_factory) if pin_factory else open_buttons(config.buttons, actions)
-    view.keys = buttons is None  # no GPIO here: the screens name the keyboard's keys
+    view.keys = buttons.keys_shown  # no GPIO here: the screens name the keyboard's keys
     pace = not live and not options.fast and not (options.exit_at_end and not spec.startswith("synthetic"))
     box = ui.rect(*CAMERA_BOX)
     camera_settings = screen_sized(config.camera, (box.w, box.h))

@@ -5,7 +5,7 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from station.core.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
-from station.edges.gpio.buttons import Buttons, ButtonSettings
+from station.edges.gpio.buttons import Buttons, ButtonSettings, KeysOnly, open_buttons
 
 
 @pytest.fixture
@@ -65,3 +65,10 @@ def test_select_held_alone_opens_the_placement_check_once(rig):
     factory, actions = rig
     _press(factory, 17, seconds=2.2)
     assert _drain(actions) == [SELECT, CHECK_PLACEMENT]
+
+
+def test_no_gpio_gives_the_keyboards_stand_in_whose_keys_the_screens_name(monkeypatch):
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "nonesuch")
+    buttons = open_buttons(ButtonSettings(), queue.Queue())
+    assert isinstance(buttons, KeysOnly) and buttons.keys_shown
+    buttons.close()

@@ -7,6 +7,8 @@ from station.config import parse
 from station.core.kiosk.state import SET
 from station.edges.camera.picam import CameraSettings
 from station.edges.display.widgets import CAMERA_BOX
+from station.edges.gpio.buttons import Buttons
+from station.edges.gpio.leds import NoLeds
 from station.errors import StationError
 
 
@@ -23,8 +25,8 @@ def test_each_adapter_gets_its_own_table_of_the_config(pins, tmp_path):
     options = RunOptions(source="synthetic:rdl", drill="rdl", size=(640, 360), data_folder=tmp_path)
     parts = build(options, config, pins, start_worker=False)
     try:
-        assert parts.buttons is not None and parts.buttons.select.pin.info.name == "GPIO5"
-        assert not parts.sounds.enabled and parts.leds is None
+        assert isinstance(parts.buttons, Buttons) and parts.buttons.select.pin.info.name == "GPIO5"
+        assert not parts.sounds.enabled and isinstance(parts.leds, NoLeds)
         assert parts.worker._retry_s == 7.0 and parts.keeper.folder == tmp_path
         assert parts.kiosk.state.screen == SET and parts.kiosk.drill.id == "rdl"  # a demo starts its set at once
         box = parts.ui.rect(*CAMERA_BOX)

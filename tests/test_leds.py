@@ -1,4 +1,4 @@
-from station.edges.gpio.leds import FaultLeds, LedSettings, open_leds
+from station.edges.gpio.leds import FaultLeds, LedSettings, NoLeds, open_leds
 
 
 def test_leds_mirror_the_lamps(pins):
@@ -13,5 +13,10 @@ def test_leds_mirror_the_lamps(pins):
     leds.close()
 
 
-def test_disabled_leds_are_not_opened():
-    assert open_leds(LedSettings(enabled=False)) is None
+def test_disabled_leds_or_no_gpio_give_the_stand_in_that_lights_nothing(monkeypatch):
+    assert isinstance(open_leds(LedSettings(enabled=False)), NoLeds)
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "nonesuch")  # enabled, but no pin library here
+    leds = open_leds(LedSettings(enabled=True))
+    assert isinstance(leds, NoLeds)
+    leds.show({"back_rounding": True})
+    leds.close()

@@ -29,6 +29,10 @@ class ButtonSettings:
 
 
 class Buttons:
+    """SELECT and START on GPIO, turned into the kiosk's actions (presses, holds, the long holds)."""
+
+    keys_shown = False  # real buttons: the screens name them, not keys
+
     def __init__(self, settings: ButtonSettings, actions: queue.Queue[str], pin_factory: Any = None) -> None:
         from gpiozero import Button
 
@@ -79,12 +83,22 @@ class Buttons:
         self.start.close()
 
 
-def open_buttons(settings: ButtonSettings, actions: queue.Queue[str]) -> Buttons | None:
-    """The GPIO buttons, or None (with a log line) where this machine has no GPIO."""
+class KeysOnly:
+    """The stand-in where this machine has no GPIO: the kiosk's loop reads the keyboard's keys into
+    the same actions (S = select, Enter = start, H = hold), and the screens name those keys."""
+
+    keys_shown = True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def open_buttons(settings: ButtonSettings, actions: queue.Queue[str]) -> Buttons | KeysOnly:
+    """The GPIO buttons, or the keyboard's stand-in (with a log line) where this machine has no GPIO."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # gpiozero warns once per pin library it cannot load
             return Buttons(settings, actions)
     except Exception as exc:
         log.info("no GPIO buttons here (%s): use the keyboard (S = select, Enter = start, H = hold)", exc)
-        return None
+        return KeysOnly()

@@ -23,6 +23,8 @@ class LedSettings:
 
 
 class FaultLeds:
+    """The LEDs on GPIO, one per fault, lit with the screen's lamps."""
+
     def __init__(self, settings: LedSettings, pin_factory: Any = None) -> None:
         from gpiozero import LEDBoard
 
@@ -40,13 +42,24 @@ class FaultLeds:
         self.board.close()
 
 
-def open_leds(settings: LedSettings) -> FaultLeds | None:
+class NoLeds:
+    """The stand-in where no LEDs are fitted, or no GPIO: the lamps are on the screen only."""
+
+    def show(self, lit: dict[str, bool]) -> None:
+        """Nothing to light."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def open_leds(settings: LedSettings) -> FaultLeds | NoLeds:
+    """The fault LEDs where the config enables them and GPIO drives them, else the stand-in."""
     if not settings.enabled:
-        return None
+        return NoLeds()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return FaultLeds(settings)
     except Exception as exc:
         log.warning("fault LEDs are enabled but cannot be driven here: %s", exc)
-        return None
+        return NoLeds()
