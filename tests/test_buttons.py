@@ -69,6 +69,9 @@ def test_select_held_alone_opens_the_placement_check_once(rig):
 
 def test_no_gpio_gives_the_keyboards_stand_in_whose_keys_the_screens_name(monkeypatch):
     monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "nonesuch")
+    from gpiozero import Device
+
+    monkeypatch.setattr(Device, "pin_factory", None)  # chosen afresh from the environment, whatever ran before
     buttons = open_buttons(ButtonSettings(), queue.Queue())
     assert isinstance(buttons, KeysOnly) and buttons.keys_shown
     buttons.close()

@@ -16,6 +16,9 @@ def test_leds_mirror_the_lamps(pins):
 def test_disabled_leds_or_no_gpio_give_the_stand_in_that_lights_nothing(monkeypatch):
     assert isinstance(open_leds(LedSettings(enabled=False)), NoLeds)
     monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "nonesuch")  # enabled, but no pin library here
+    from gpiozero import Device
+
+    monkeypatch.setattr(Device, "pin_factory", None)  # chosen afresh from the environment, whatever ran before
     leds = open_leds(LedSettings(enabled=True))
     assert isinstance(leds, NoLeds)
     leds.show({"back_rounding": True})

@@ -22,8 +22,10 @@ RUNTIMES: tuple[tuple[str, str], ...] = (
 
 
 # Which int8 kernels run the model. They round differently (XNNPACK's, the built-in optimised ones
-# and the reference ones each move keypoints by a few pixels, more where the crop follows), as an
-# ARM Pi's and this machine's do: `station calibrate --kernels` measures what that does to the calls.
+# and the reference ones each move keypoints by a few pixels, more where the crop follows):
+# `station calibrate --kernels` measures what that does to the calls. XNNPACK's and the reference
+# ones give the same keypoints on x86 and ARM for the same crop (measured, issue 18); the built-in
+# ones do not.
 KERNELS = {
     "auto": None,  # LiteRT's default: XNNPACK (the fast one; what the kiosk runs)
     "builtin": "BUILTIN_WITHOUT_DEFAULT_DELEGATES",  # the built-in optimised kernels, no XNNPACK
