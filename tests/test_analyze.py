@@ -48,7 +48,8 @@ KNOWN_MISSES["barbell-deadlift_side_rounded-upper-back.mp4"] = STARTS_AT_THE_BOT
 KNOWN_MISSES_PI = {
     "barbell-deadlift_side_good-pull.mp4": (
         "knees_forward called on a clean floor pull: the squatted-pull rule (thighs level, shins past two "
-        "thirds of 36 degrees, so 24) reads shins 24.3 at 10 poses a second (21.8 at full rate)"
+        "thirds of 36 degrees, so 24) reads the bottom's shins at 27.3 from these 10-a-second frames (24.3 "
+        "with MoveNet run at 10 a second, 21.8 at full rate); the squatted pulls it is for read about 30"
     ),
 }
 ROWS: list[str] = []
