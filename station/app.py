@@ -43,6 +43,8 @@ from station.core.kiosk.events import (
     Sleep,
     SourceProblem,
     Stopping,
+    StoreFailed,
+    StoreRecovered,
     StoreSet,
     Tick,
 )
@@ -139,7 +141,9 @@ class KioskApp:
             self.ended = True
         self.handle(Tick(now, self.is_open(now)))
         self.keeper.retry(now)
-        self.view.notice = self.keeper.problem
+        problem = self.keeper.problem  # the core decides what the screens say of it
+        if problem != self.kiosk.state.store_problem:
+            self.handle(StoreFailed(problem, now) if problem else StoreRecovered(now))
         self._report_health(now)
         if draw:
             screens.draw(self.ui, self.kiosk, self.view, now)

@@ -19,6 +19,8 @@ SAMPLES = {
     events.SourceProblem: events.SourceProblem("The clip is damaged.", 1.0),
     events.Chosen: events.Chosen("rdl", 1.0, start=True),
     events.Stopping: events.Stopping(1.0),
+    events.StoreFailed: events.StoreFailed("History not saved (locked).", 1.0),
+    events.StoreRecovered: events.StoreRecovered(1.0),
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from station.app import KioskApp, RunOptions
 from station.config import Config
+from station.core.kiosk.events import StoreFailed
 from station.core.kiosk.state import SET
 from station.edges.camera.athlete import AthleteSpec, Faults
 from station.edges.display.screens import draw
@@ -30,9 +31,11 @@ def test_every_word_a_lifter_reads_mid_set_is_three_percent_of_the_screen(pins, 
         Feeder(app).lift(AthleteSpec(drill="deadlift", reps=1, faults=Faults.named("knees_forward"), fps=15))
         assert app.kiosk.state.screen == SET and any(lamp.lit for lamp in app.kiosk.state.lamps.values())
         app.ui.drawn = []
-        app.view.notice = "History not saved (locked); your sets are kept and will be written later."
+        notice = "History not saved (locked); your sets are kept and will be written later."
+        app.handle(StoreFailed(notice, app.now))  # through the core, as the keeper's problem reaches it
         draw(app.ui, app.kiosk, app.view, app.now)
-        owner = {app.view.notice, app.view.source_note}
+        assert notice in [t for t, _, _ in app.ui.drawn]
+        owner = {notice, app.view.source_note}
         words = [(t, s, b) for t, s, b in app.ui.drawn if t and t not in owner]
         heights = {t: app.ui.cap_height(s, b) for t, s, b in words}
         smallest = min(heights, key=heights.get)

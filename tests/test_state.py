@@ -1,6 +1,7 @@
 """The kiosk's core, driven by hand: events in, state and effects out; no screen, no threads."""
 
 import numpy as np
+import pytest
 
 from station.core.drills import DRILLS
 from station.core.keypoints import Pose
@@ -21,6 +22,8 @@ from station.core.kiosk.events import (
     Sleep,
     SourceProblem,
     Stopping,
+    StoreFailed,
+    StoreRecovered,
     StoreSet,
     Tick,
 )
@@ -259,3 +262,31 @@ def test_the_placement_check_records_a_good_placement_once_and_any_button_leaves
     k.handle(Chosen("rdl", 8, start=True))
     k.handle(Pressed(CHECK_PLACEMENT, 9))
     assert k.state.screen == SET  # not in the middle of a set
+
+
+def test_the_history_notice_comes_and_goes_through_the_core():
+    """Issue 20: the shell set the "History not saved" notice on the screen itself, past the core."""
+    kiosk = Kiosk([DRILLS["rdl"]], KioskSettings())
+    assert kiosk.handle(StoreFailed("History not saved (locked).", 1.0)) == []
+    assert kiosk.state.store_problem == "History not saved (locked)."
+    kiosk.handle(StoreRecovered(2.0))
+    assert kiosk.state.store_problem is None
+
+
+def test_an_event_with_no_case_is_an_error_not_ignored():
+    with pytest.raises(AssertionError, match="no case for"):
+        Kiosk([DRILLS["rdl"]], KioskSettings()).handle("not an event")  # type: ignore[arg-type]
+
+
+def test_a_type_checker_proves_every_kind_of_event_has_its_case():
+    """`Kiosk.handle` matches on the event and ends in `assert_never`: mypy fails if a kind is left out."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    pytest.importorskip("mypy")
+    run = subprocess.run([sys.executable, "-m", "mypy", "--follow-imports=silent", "--ignore-missing-imports",
+                          "--no-incremental", "station/core/kiosk/state.py"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stdout

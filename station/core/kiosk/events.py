@@ -108,7 +108,26 @@ class Stopping:
     now: float
 
 
-Event = Pressed | PoseSeen | Tick | CameraLost | CameraBack | ModelProblem | SourceProblem | Chosen | Stopping
+@dataclass(frozen=True)
+class StoreFailed:
+    """The history cannot be written (locked, full, damaged): the sets wait in the journal, and the
+    owner is told on the screen until it can."""
+
+    text: str
+    now: float
+
+
+@dataclass(frozen=True)
+class StoreRecovered:
+    """The history takes sets again (those that waited are written)."""
+
+    now: float
+
+
+Event = (
+    Pressed | PoseSeen | Tick | CameraLost | CameraBack | ModelProblem | SourceProblem | Chosen | Stopping
+    | StoreFailed | StoreRecovered
+)
 
 
 # --- effects: what the shell must do ---

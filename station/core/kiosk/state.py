@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from station.core.coach.faults import TOP_FAULTS
 from station.core.coach.scene import SceneModel, lifter_box
@@ -41,6 +42,8 @@ from station.core.kiosk.events import (
     Sleep,
     SourceProblem,
     Stopping,
+    StoreFailed,
+    StoreRecovered,
     StoreSet,
     Tick,
 )
@@ -91,6 +94,11 @@ class Lamp:
     view_ok: bool = True  # while unseen: the view was fine, only this fault could not be read (the back)
 
 
+def assert_never(value: NoReturn) -> NoReturn:
+    """Where a type checker proves every kind of event has its case (`typing.assert_never` is 3.11+)."""
+    raise AssertionError(f"no case for {value!r}")
+
+
 @dataclass
 class KioskState:
     screen: str = ATTRACT
@@ -109,6 +117,7 @@ class KioskState:
     placed: Placement | None = None  # and its latest verdict
     alive: bool = False  # the pose stage reported (a frame or a camera retry) since the last tick
     leds: dict[str, bool] = field(default_factory=dict)  # what the fault LEDs show now
+    store_problem: str | None = None  # the history cannot be written: the owner's notice on every screen
 
 
 class Kiosk:
@@ -136,34 +145,42 @@ class Kiosk:
         s = self.state
         coached: list[CoachEvent] = []
         effects: list[Effect] = []
-        if isinstance(event, Pressed):
-            coached = self._press(event.action, event.now, effects)
-        elif isinstance(event, PoseSeen):
-            coached = self._frame(event, effects)
-        elif isinstance(event, Tick):
-            coached = self._tick(event.now, effects)
-            self._sleep_or_wake(event, effects)
-            if s.alive or s.error is Problem.MODEL or s.screen == ASLEEP:
-                # Alive while frames move or a camera is being retried; with no model, while the
-                # screen explains it (a restart would not fix it, and a restart loop would hide it).
-                effects.append(FeedWatchdog())
-            s.alive = False
-        elif isinstance(event, CameraLost):
-            s.error, s.error_text, s.alive = Problem.CAMERA, event.text, True
-        elif isinstance(event, CameraBack):
-            if s.error is Problem.CAMERA:
-                s.error = s.error_text = None
-        elif isinstance(event, ModelProblem):
-            s.error, s.error_text = Problem.MODEL, event.text
-        elif isinstance(event, SourceProblem):
-            s.error, s.error_text = Problem.SOURCE, event.text
-        elif isinstance(event, Chosen):
-            s.drill_index = [d.id for d in self.drills].index(event.drill)
-            self._go(CHOSEN, event.now)
-            if event.start:
-                self._start_set(event.now)
-        elif isinstance(event, Stopping):
-            coached = self._end_set(event.now, effects)
+        # One case a kind of event; `assert_never` makes a type checker prove none is left out.
+        match event:
+            case Pressed():
+                coached = self._press(event.action, event.now, effects)
+            case PoseSeen():
+                coached = self._frame(event, effects)
+            case Tick():
+                coached = self._tick(event.now, effects)
+                self._sleep_or_wake(event, effects)
+                if s.alive or s.error is Problem.MODEL or s.screen == ASLEEP:
+                    # Alive while frames move or a camera is being retried; with no model, while the
+                    # screen explains it (a restart would not fix it, and a restart loop would hide it).
+                    effects.append(FeedWatchdog())
+                s.alive = False
+            case CameraLost():
+                s.error, s.error_text, s.alive = Problem.CAMERA, event.text, True
+            case CameraBack():
+                if s.error is Problem.CAMERA:
+                    s.error = s.error_text = None
+            case ModelProblem():
+                s.error, s.error_text = Problem.MODEL, event.text
+            case SourceProblem():
+                s.error, s.error_text = Problem.SOURCE, event.text
+            case Chosen():
+                s.drill_index = [d.id for d in self.drills].index(event.drill)
+                self._go(CHOSEN, event.now)
+                if event.start:
+                    self._start_set(event.now)
+            case Stopping():
+                coached = self._end_set(event.now, effects)
+            case StoreFailed():
+                s.store_problem = event.text
+            case StoreRecovered():
+                s.store_problem = None
+            case _:
+                assert_never(event)
         # The set is stored before anything else is carried out (a sound that fails must not lose it).
         stored = [e for e in effects if isinstance(e, StoreSet)]
         effects = stored + _sounds(coached) + [e for e in effects if not isinstance(e, StoreSet)]

@@ -51,7 +51,6 @@ class View:
         self.keypoints: np.ndarray | None = None
         self.scale = 1.0
         self.source_note: str | None = None  # e.g. "Demo: synthetic athlete (no camera found)"
-        self.notice: str | None = None  # something the owner must know, e.g. the history is not being saved
         self.chart: tuple[tuple, pygame.Surface] | None = None  # the summary's chart, drawn once per set
         self.take_home: tuple[tuple, pygame.Surface, str] | None = None  # the set's QR code and its text
         self.status: list[str] = []  # the health page's lines (`station status`), read by the shell
@@ -85,8 +84,8 @@ def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
         place(ui, kiosk, view)
     if view.source_note:
         ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
-    if view.notice:
-        ui.text(view.notice, (20, 1072), 30, AMBER, anchor="bottomleft")
+    if kiosk.state.store_problem:  # the core's, set by StoreFailed and cleared by StoreRecovered
+        ui.text(kiosk.state.store_problem, (20, 1072), 30, AMBER, anchor="bottomleft")
 
 
 def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
