@@ -34,6 +34,7 @@ from station.core.kiosk.events import (
     Effect,
     Event,
     FeedWatchdog,
+    PlacementNotRecorded,
     PlaySound,
     PoseSeen,
     Pressed,
@@ -171,6 +172,7 @@ class KioskApp:
                 self.keeper.history().record_placement(dict(effect.figures))
             except (StationError, sqlite3.Error, OSError) as exc:
                 log.warning("the placement could not be recorded in the history (%s)", exc)
+                self.handle(PlacementNotRecorded(str(exc).rstrip("."), self.now))
         elif isinstance(effect, Sleep):
             log.info("%s", "outside opening hours: screen off, camera and model resting" if effect.asleep else "awake")
             if effect.asleep:

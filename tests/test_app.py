@@ -485,3 +485,16 @@ def test_a_good_placement_is_recorded_and_listed_by_station_history(app, tmp_pat
     listed = subprocess.run([sys.executable, "-m", "station", "history", "--placements"], capture_output=True,
                             text=True, timeout=60)  # fmt: skip
     assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2 and "height 0.6" in listed.stdout
+
+
+def test_a_placement_the_history_cannot_take_is_not_called_recorded(app, monkeypatch):
+    """Issue 20: a failed placement record was only logged, and the screen still said "recorded"."""
+    from station.core.kiosk.events import RecordPlacement
+    from station.errors import StationError
+
+    def locked(figures):
+        raise StationError("the history is locked.")
+
+    monkeypatch.setattr(app.keeper.history(), "record_placement", locked)
+    app._carry_out(RecordPlacement({"height": 0.7}))
+    assert app.kiosk.state.placement_unrecorded == "the history is locked"

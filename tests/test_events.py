@@ -21,6 +21,7 @@ SAMPLES = {
     events.Stopping: events.Stopping(1.0),
     events.StoreFailed: events.StoreFailed("History not saved (locked).", 1.0),
     events.StoreRecovered: events.StoreRecovered(1.0),
+    events.PlacementNotRecorded: events.PlacementNotRecorded("the history is locked", 1.0),
 }
 
 

@@ -13,6 +13,7 @@ from station.core.kiosk.events import (
     Chosen,
     FeedWatchdog,
     ModelProblem,
+    PlacementNotRecorded,
     PlaySound,
     PoseSeen,
     Pressed,
@@ -290,3 +291,11 @@ def test_a_type_checker_proves_every_kind_of_event_has_its_case():
                           "--no-incremental", "station/core/kiosk/state.py"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stdout
+
+
+def test_a_placement_not_recorded_is_said_until_the_next_check():
+    kiosk = Kiosk([DRILLS["rdl"]], KioskSettings())
+    kiosk.handle(PlacementNotRecorded("the history is locked", 1.0))
+    assert kiosk.state.placement_unrecorded == "the history is locked"
+    kiosk.handle(Pressed(CHECK_PLACEMENT, 2.0))  # a new check
+    assert kiosk.state.placement_unrecorded is None

@@ -124,9 +124,17 @@ class StoreRecovered:
     now: float
 
 
+@dataclass(frozen=True)
+class PlacementNotRecorded:
+    """A passed placement check could not be written to the history: the screen must not say "recorded"."""
+
+    text: str
+    now: float
+
+
 Event = (
     Pressed | PoseSeen | Tick | CameraLost | CameraBack | ModelProblem | SourceProblem | Chosen | Stopping
-    | StoreFailed | StoreRecovered
+    | StoreFailed | StoreRecovered | PlacementNotRecorded
 )
 
 

@@ -33,6 +33,7 @@ from station.core.kiosk.events import (
     Event,
     FeedWatchdog,
     ModelProblem,
+    PlacementNotRecorded,
     PlaySound,
     PoseSeen,
     Pressed,
@@ -115,6 +116,7 @@ class KioskState:
     rep_flash_at: float | None = None  # when the count last changed (the screen pulses it)
     placement: PlacementCheck | None = None  # on the placement screen: the check in progress
     placed: Placement | None = None  # and its latest verdict
+    placement_unrecorded: str | None = None  # why a passed check is not in the history
     alive: bool = False  # the pose stage reported (a frame or a camera retry) since the last tick
     leds: dict[str, bool] = field(default_factory=dict)  # what the fault LEDs show now
     store_problem: str | None = None  # the history cannot be written: the owner's notice on every screen
@@ -179,6 +181,8 @@ class Kiosk:
                 s.store_problem = event.text
             case StoreRecovered():
                 s.store_problem = None
+            case PlacementNotRecorded():
+                s.placement_unrecorded = event.text
             case _:
                 assert_never(event)
         # The set is stored before anything else is carried out (a sound that fails must not lose it).
@@ -250,7 +254,7 @@ class Kiosk:
     def _start_placement(self, now: float) -> None:
         s = self.state
         s.placement = PlacementCheck(self.placement_settings, self.coach_settings.view, self.coach_settings.back)
-        s.placed = None
+        s.placed = s.placement_unrecorded = None
         s.coach = None
         self._go(PLACE, now)
         log.info("placement check started")

@@ -287,7 +287,9 @@ def place(ui: Ui, kiosk: Kiosk, view: View) -> None:
             if check.passed is False or check.passed is None:
                 y = ui.wrapped(check.advice, (x + 50, y), 36, 650, colour) + 6
             y = ui.wrapped(check.figure, (x + 50, y), 28, 650, MUTED) + 18
-    if passed:
+    if passed and kiosk.state.placement_unrecorded:
+        ui.text("Good placement, not recorded: " + kiosk.state.placement_unrecorded, (60, 1000), 40, AMBER, bold=True)
+    elif passed:
         ui.text("Good placement: recorded", (60, 1000), 56, GREEN, bold=True)
     elif placed is not None and placed.good_for_s > 0:
         ui.text("All good: hold still...", (60, 1000), 56, GREEN, bold=True)
