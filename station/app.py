@@ -49,7 +49,7 @@ from station.core.kiosk.events import (
     StoreSet,
     Tick,
 )
-from station.core.kiosk.state import ASLEEP, HEALTH, SET, SUMMARY
+from station.core.kiosk.state import ASLEEP, HEALTH, SET
 from station.edges.display import screens
 from station.edges.health import HealthRecord, Machine, read_status
 from station.edges.pose.worker import Result
@@ -160,6 +160,7 @@ class KioskApp:
     def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, StoreSet):
             self.keeper.keep(effect.report)
+            self.view.set_finished_at = datetime.now().astimezone()  # the take-home code's date
             release_freed_memory()  # a set's frames and samples are freed now: give the pages back
         elif isinstance(effect, PlaySound):
             self.sounds.play(effect.name)
@@ -258,11 +259,6 @@ class KioskApp:
                 view.image = frame.display if frame.display is not None else frame.rgb
             view.scale = frame.scale * frame.rgb.shape[1] / view.image.shape[1]
             view.keypoints = pose.keypoints if pose.person else None
-            update = self.kiosk.state.last_update
-            if self.kiosk.state.screen == SET and update is not None:
-                view.trace.append((pose.t, update.posture.hip_angle, update.depth))
-            elif self.kiosk.state.screen != SUMMARY:
-                view.trace = []
             got = "frame"
 
     @property

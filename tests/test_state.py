@@ -299,3 +299,16 @@ def test_a_placement_not_recorded_is_said_until_the_next_check():
     assert kiosk.state.placement_unrecorded == "the history is locked"
     kiosk.handle(Pressed(CHECK_PLACEMENT, 2.0))  # a new check
     assert kiosk.state.placement_unrecorded is None
+
+
+def test_the_sets_trace_for_the_chart_is_kept_by_the_core_while_the_set_runs():
+    """Issue 20: the shell decided when to keep the trace; now the core keeps it, a new set starts it anew."""
+    kiosk = _kiosk()
+    kiosk.handle(Chosen("rdl", 0.0, start=True))
+    _lift(kiosk, AthleteSpec(drill="rdl", reps=1, fps=15))
+    kept = len(kiosk.state.trace)
+    assert kept > 10 and all(len(row) == 3 for row in kiosk.state.trace)
+    kiosk.handle(Stopping(100.0))
+    assert kiosk.state.screen == SUMMARY and len(kiosk.state.trace) == kept  # the summary draws it
+    kiosk.handle(Chosen("rdl", 101.0, start=True))
+    assert kiosk.state.trace == []

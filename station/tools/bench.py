@@ -180,7 +180,7 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
             out(f"ui redraw {label}: {ms(cost):.2f} ms CPU (draw and flip, median, the set screen with a live picture)")
             # Ten minutes of a set at 30 frames a second: the summary's chart of it, redrawn.
             spec = AthleteSpec(drill="rdl", reps=None)
-            app.view.trace = [(i / 30, 180 - 60 * abs((i % 120) / 60 - 1), 0.3) for i in range(18_000)]
+            app.kiosk.state.trace = [(i / 30, 180 - 60 * abs((i % 120) / 60 - 1), 0.3) for i in range(18_000)]
             reps = tuple(Rep(i + 1, 4.0 * i, 4.0 * i + 2, 4.0 * i + 4, (), {}, True) for i in range(150))
             app.kiosk.state.report = SetReport(spec.drill, reps, 18_000, 18_000)
             app.kiosk.state.screen = "summary"

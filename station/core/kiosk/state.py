@@ -120,6 +120,8 @@ class KioskState:
     alive: bool = False  # the pose stage reported (a frame or a camera retry) since the last tick
     leds: dict[str, bool] = field(default_factory=dict)  # what the fault LEDs show now
     store_problem: str | None = None  # the history cannot be written: the owner's notice on every screen
+    # The set's (t, hip angle, depth) a frame, for the summary's chart: kept while the set runs.
+    trace: list[tuple[float, float | None, float | None]] = field(default_factory=list)
 
 
 class Kiosk:
@@ -265,6 +267,7 @@ class Kiosk:
         s.lamps = {f: Lamp(f) for f in self.drill.faults}
         s.report = None
         s.rep_flash_at = None
+        s.trace = []
         self._go(SET, now)
         log.info("set started: %s", self.drill.id)
 
@@ -294,6 +297,7 @@ class Kiosk:
         if s.screen == SET and s.coach is not None:
             update = s.coach.update(pose, image, event.scale)
             s.last_update = update
+            s.trace.append((pose.t, update.posture.hip_angle, update.depth))
             self._light(update.events, now)
             return list(update.events)
         if s.screen in (CHOSEN, PLACE):

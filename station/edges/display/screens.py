@@ -54,7 +54,8 @@ class View:
         self.chart: tuple[tuple, pygame.Surface] | None = None  # the summary's chart, drawn once per set
         self.take_home: tuple[tuple, pygame.Surface, str] | None = None  # the set's QR code and its text
         self.status: list[str] = []  # the health page's lines (`station status`), read by the shell
-        self.trace: list[tuple[float, float | None, float | None]] = []
+        # When the shown set was stored, by the wall clock (the shell's, handed in: screens read no clock).
+        self.set_finished_at: datetime | None = None
         self.keys = False  # no GPIO buttons: the keyboard stands in, and the screens name its keys
         # Turned 40 degrees from side-on: both arms and legs show, a person and not a line.
         self._demo = Athlete(
@@ -193,12 +194,12 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
     tile_w = min(220, (1800 - 12 * (n - 1)) / n)
     for i, rep in enumerate(reps[:20]):
         rep_tile(ui, 60 + i * (tile_w + 12), 400, tile_w, 240, rep)
-    if view.trace:
+    if kiosk.state.trace:
         # Drawn once per set, not per redraw: after a ten-minute set the chart took a quarter second.
-        key = (id(report), len(view.trace), ui.px(1380))
+        key = (id(report), len(kiosk.state.trace), ui.px(1380))
         if view.chart is None or view.chart[0] != key:
             chart = draw_trace(
-                view.trace,
+                kiosk.state.trace,
                 reps,
                 size=(ui.px(1380), ui.px(330)),
                 title="Hip angle over the set",
@@ -218,8 +219,10 @@ def _reps(n: int) -> str:
 def take_home_code(ui: Ui, kiosk: Kiosk, view: View, report: SetReport) -> None:
     """The set as a QR code a phone reads as plain text: made once per set, at the set's end time."""
     key = (id(report), ui.px(QR_SIZE))
+    if view.set_finished_at is None:
+        return  # not stored (yet): no code to take home
     if view.take_home is None or view.take_home[0] != key:
-        text, matrix = take_home(report, kiosk.drill.name, datetime.now().astimezone())
+        text, matrix = take_home(report, kiosk.drill.name, view.set_finished_at)
         view.take_home = (key, qr_code(matrix, ui.px(QR_SIZE)), text)
     code = view.take_home[1]
     x, y = ui.at(1880, 660)
