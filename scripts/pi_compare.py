@@ -55,15 +55,16 @@ def main(argv: list[str]) -> int:
     ok = True
     print(f"\n{suite} (arm64, emulated) against x86-64; tolerance: {TOLERANCE}")
     print(
-        "| clip | reps x86 / arm | faults per rep x86 / arm | reps and faults | largest differences | past tolerance |"
+        "| clip | reps x86 / arm | faults per rep x86 / arm | reps and faults | whole answer | largest differences "
+        "| past tolerance |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for i in range(0, len(rest), 3):
         clip, x86_path, arm_path = rest[i : i + 3]
         try:
             x86, arm = (_read(p) for p in (x86_path, arm_path))
         except (OSError, ValueError) as exc:
-            print(f"| {clip} | no answer ({exc}) | | different | | |")
+            print(f"| {clip} | no answer ({exc}) | | different | | | |")
             ok = False
             continue
         same, worst, over = compare(x86, arm)
@@ -73,6 +74,7 @@ def main(argv: list[str]) -> int:
         print(
             f"| {clip} | {x86['reps']} / {arm['reps']} | {[r['faults'] for r in x86['rep_list']]} / "
             f"{[r['faults'] for r in arm['rep_list']]} | {'identical' if same else 'DIFFERENT'} | "
+            f"{'identical' if x86 == arm else 'differs'} | "
             f"{', '.join(f'{k} {v:.3g}' for k, v in top) or 'none'} | {', '.join(over) or 'none'} |"
         )
     return 0 if ok else 1

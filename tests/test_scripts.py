@@ -39,8 +39,9 @@ def test_station_sh_without_a_screen_says_so_and_exits_2():
     assert "there is no screen here" in result.stderr.splitlines()[-1]
 
 
-def test_the_pi_check_compares_reps_faults_and_figures_against_its_tolerance(tmp_path):
-    """scripts/pi_compare.py: identical calls pass; a changed fault fails; a figure past the tolerance is named."""
+def test_the_pi_check_compares_reps_faults_and_figures_against_its_tolerance(tmp_path, capsys):
+    """scripts/pi_compare.py: identical calls pass; a changed fault fails; a figure past the tolerance is
+    named; the whole answer is said identical only where it is."""
     import json
 
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -62,6 +63,11 @@ def test_the_pi_check_compares_reps_faults_and_figures_against_its_tolerance(tmp
         (tmp_path / name).write_text(json.dumps(data))
     assert main(["trixie", "a.mp4", str(tmp_path / "x.json"), str(tmp_path / "near.json")]) == 0
     assert main(["trixie", "a.mp4", str(tmp_path / "x.json"), str(tmp_path / "other.json")]) == 1
+    capsys.readouterr()
+    main(["trixie", "a.mp4", str(tmp_path / "x.json"), str(tmp_path / "x.json")])
+    assert "| identical | identical |" in capsys.readouterr().out  # the whole answer, every figure and all
+    main(["trixie", "a.mp4", str(tmp_path / "x.json"), str(tmp_path / "near.json")])
+    assert "| identical | differs |" in capsys.readouterr().out  # same calls, other figures
 
 
 def test_compare_reps_measures_each_figure_and_lists_the_calls_that_part(tmp_path, capsys):
