@@ -48,17 +48,23 @@ class Analysis:
     load_estimator: Callable[[], PoseEstimator]
 
 
-def analysis(config: Config, drill_id: str) -> Analysis:
-    """The parts of an analysis; an unknown drill is one sentence before any work."""
+def site_drill(config: Config, drill_id: str) -> Drill:
+    """The drill with the site's thresholds; an unknown one is one sentence before any work."""
     if drill_id not in config.drills:
         raise StationError(f"There is no drill '{drill_id}': choose one of {', '.join(config.drills)}.")
+    return config.drills[drill_id]
 
-    def load_estimator() -> PoseEstimator:
-        from station.edges.pose.movenet import load_movenet
 
-        return load_movenet(config.pose.threads or None, config.pose.settings)
+def pose_model(config: Config) -> PoseEstimator:
+    """MoveNet with the site's [pose] settings, for the kiosk and `station analyze` alike."""
+    from station.edges.pose.movenet import load_movenet
 
-    return Analysis(config.drills[drill_id], config.coach, load_estimator)
+    return load_movenet(config.pose.threads or None, config.pose.settings)
+
+
+def analysis(config: Config, drill_id: str) -> Analysis:
+    """The parts of an analysis, the model loaded only where the clip needs it."""
+    return Analysis(site_drill(config, drill_id), config.coach, lambda: pose_model(config))
 
 
 @dataclass
@@ -160,8 +166,8 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
             note = "Demo: synthetic athlete (no camera on this machine)"
     elif spec.startswith("synthetic"):
         note = "Demo: synthetic athlete"
-    if options.drill is not None and options.drill not in config.drills:
-        raise StationError(f"There is no drill '{options.drill}': choose one of {', '.join(config.drills)}.")
+    if options.drill is not None:
+        site_drill(config, options.drill)
     # Open a file once here, so a bad file is one sentence before the screen opens. The camera
     # is opened by the pose worker, which retries: no camera at boot is a problem screen.
     camera = spec == "camera"
@@ -175,11 +181,10 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
             first.close()
         raise
     try:
-        from station.edges.pose.movenet import load_movenet
         from station.edges.pose.pipeline import needs_model
 
         if camera or needs_model(first):  # type: ignore[arg-type]
-            estimator = load_movenet(config.pose.threads or None, config.pose.settings)
+            estimator = pose_model(config)
     except StationError as exc:
         if options.exit_at_end:
             raise

@@ -75,12 +75,10 @@ def crop_resize(image: np.ndarray, square: Square, size: int) -> np.ndarray:
     if x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h:
         region = image[y0:y1, x0:x1]
     else:  # past the edge: the part inside the image, then black borders out to the square
-        ix0, iy0, ix1, iy1 = min(max(x0, 0), w), min(max(y0, 0), h), max(min(x1, w), 0), max(min(y1, h), 0)
-        inside = image[iy0:iy1, ix0:ix1] if ix1 > ix0 and iy1 > iy0 else np.zeros((0, 0, 3), image.dtype)
-        if inside.size == 0:
+        ix0, iy0, ix1, iy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        if ix1 <= ix0 or iy1 <= iy0:  # wholly outside: nothing but padding
             return np.zeros((size, size, *image.shape[2:]), image.dtype)
-        top, left = iy0 - y0, ix0 - x0
-        region = cv2.copyMakeBorder(inside, top, side - top - (iy1 - iy0), left, side - left - (ix1 - ix0),
+        region = cv2.copyMakeBorder(image[iy0:iy1, ix0:ix1], iy0 - y0, y1 - iy1, ix0 - x0, x1 - ix1,
                                     cv2.BORDER_CONSTANT, value=0)  # fmt: skip
     # Plain bilinear, as MoveNet's own preprocessing (`tf.image.resize_with_pad`) and its training
     # saw: no mean-filtering first (that moved the still's hips by 24 px). The bit-exact variant.
