@@ -49,6 +49,7 @@ from station.core.kiosk.events import (
     StoreSet,
     Tick,
 )
+from station.core.kiosk.shown import camera_status, shown
 from station.core.kiosk.state import ASLEEP, HEALTH, SET
 from station.edges.display import screens
 from station.edges.health import HealthRecord, Machine, read_status
@@ -147,10 +148,14 @@ class KioskApp:
             self.handle(StoreFailed(problem, now) if problem else StoreRecovered(now))
         self._report_health(now)
         if draw:
-            screens.draw(self.ui, self.kiosk, self.view, now)
+            self.draw(now)
             pygame.display.flip()
         self.notifier.progress(shown=draw, frames=self.fed)
         return True
+
+    def draw(self, now: float) -> None:
+        """The screen the core shows (its plain view), with the shell's picture and time."""
+        screens.draw(self.ui, shown(self.kiosk), self.view, now)
 
     def handle(self, event: Event) -> None:
         """An event to the core, and its effects carried out (the set is always stored first)."""
@@ -198,16 +203,11 @@ class KioskApp:
         while self._frame_times and now - self._frame_times[0] > FPS_WINDOW_S:
             self._frame_times.popleft()
         span = min(FPS_WINDOW_S, max(now, 1e-3))
-        error = self.kiosk.state.error
-        camera = {Problem.CAMERA: "lost (retrying)", Problem.MODEL: "no model", Problem.SOURCE: "clip unreadable"}
         wall = time.time()
         return HealthRecord(
             written_at=wall, started_at=wall - now, pid=os.getpid(), pose_fps=round(len(self._frame_times) / span, 1),
-            camera=camera[error] if error else (
-                "resting (outside opening hours)" if self.kiosk.state.screen == ASLEEP
-                else "ok" if self.live else "none (a clip or the synthetic athlete)"
-            ),
-            screen=self.kiosk.state.screen, last_problem=self.last_problem, sets_waiting=self.keeper.waiting,
+            camera=camera_status(self.kiosk.state, self.live), screen=self.kiosk.state.screen,
+            last_problem=self.last_problem, sets_waiting=self.keeper.waiting,
         )  # fmt: skip
 
     def _write_health(self, record: HealthRecord) -> None:
@@ -283,7 +283,7 @@ class KioskApp:
 
         The set is stored before anything that can fail after it (the screenshot is taken by the
         caller once the report is out)."""
-        screens.draw(self.ui, self.kiosk, self.view, self.now)
+        self.draw(self.now)
         report = self.end_set_in_progress()
         return report or SetReport(self.kiosk.drill.id)
 

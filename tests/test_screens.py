@@ -8,7 +8,6 @@ from station.config import Config
 from station.core.kiosk.events import StoreFailed
 from station.core.kiosk.state import SET
 from station.edges.camera.athlete import AthleteSpec, Faults
-from station.edges.display.screens import draw
 from station.edges.display.widgets import MIN_TEXT_SHARE
 from station.edges.gpio.buttons import KeysOnly
 from tests.test_app import Feeder
@@ -33,7 +32,7 @@ def test_every_word_a_lifter_reads_mid_set_is_three_percent_of_the_screen(pins, 
         app.ui.drawn = []
         notice = "History not saved (locked); your sets are kept and will be written later."
         app.handle(StoreFailed(notice, app.now))  # through the core, as the keeper's problem reaches it
-        draw(app.ui, app.kiosk, app.view, app.now)
+        app.draw(app.now)
         assert notice in [t for t, _, _ in app.ui.drawn]
         owner = {notice, app.view.source_note}
         words = [(t, s, b) for t, s, b in app.ui.drawn if t and t not in owner]
@@ -58,7 +57,7 @@ def test_the_keys_are_named_where_there_are_no_buttons(pins, tmp_path, monkeypat
     try:
         app.kiosk.state.screen = "attract"
         app.ui.drawn = []
-        draw(app.ui, app.kiosk, app.view, 0.0)
+        app.draw(0.0)
         assert isinstance(app.buttons, KeysOnly)
         assert "Press SELECT (S key) to choose a drill" in [t for t, _, _ in app.ui.drawn]
     finally:
@@ -68,7 +67,7 @@ def test_the_keys_are_named_where_there_are_no_buttons(pins, tmp_path, monkeypat
     try:
         app.kiosk.state.screen = "attract"
         app.ui.drawn = []
-        draw(app.ui, app.kiosk, app.view, 0.0)
+        app.draw(0.0)
         assert "Press SELECT to choose a drill" in [t for t, _, _ in app.ui.drawn]  # real buttons: their names
     finally:
         app.close()

@@ -157,7 +157,6 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
     from station.config import Config
     from station.core.coach.setreport import Rep, SetReport
     from station.edges.camera.athlete import AthleteSpec
-    from station.edges.display import screens
 
     for size in sizes:
         scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")
@@ -172,7 +171,7 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
             for _ in range(60):
                 app.step(draw=False)  # a new picture, a new pose: the screen has changed
                 c0 = time.thread_time()
-                screens.draw(app.ui, app.kiosk, app.view, app.now)
+                app.draw(app.now)
                 pygame.display.flip()
                 cost.append(time.thread_time() - c0)
                 time.sleep(1.0 / 30)
@@ -187,7 +186,7 @@ def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str],
             cost = []
             for _ in range(30):
                 c0 = time.thread_time()
-                screens.draw(app.ui, app.kiosk, app.view, app.now)
+                app.draw(app.now)
                 pygame.display.flip()
                 cost.append(time.thread_time() - c0)
             out(f"ui redraw {label} after a 10-minute set: {ms(cost):.2f} ms CPU (the summary and its chart)")

@@ -1,4 +1,5 @@
-"""The five screens: attract, drill chosen, set, summary, and a problem. Drawing only."""
+"""The screens: attract, drill chosen, set, summary, a problem, the health and placement pages. Drawing only:
+what they say is decided by the core (`station.core.kiosk.shown`), the time is handed in."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import numpy as np
 import pygame
 
 from station.core.coach.setreport import SetReport
-from station.core.drills import FAULT_CUES, FAULT_NAMES, FAULT_PRAISE, UNSEEN_CUE
 from station.core.keypoints import BONES
-from station.core.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, PLACE, SET, SUMMARY, Kiosk, Problem
+from station.core.kiosk.shown import ProblemShown, Shown, Tone
+from station.core.kiosk.state import ASLEEP, ATTRACT, CHOSEN, HEALTH, PLACE, SET, SUMMARY
 from station.core.takehome import take_home
 from station.edges.camera.athlete import Athlete, AthleteSpec, Camera
 from station.edges.display.chart import draw_trace
@@ -36,6 +37,7 @@ from station.edges.display.widgets import (
 QR_SIZE = 400  # design px: 5 px a module or more at 1080p (2.5 mm on a 43-inch screen): reads from a metre
 PRIVACY_NOTE = "This camera does not record: no picture is stored or sent anywhere."
 KEYS = {"SELECT": "S key", "START": "Enter"}  # the keyboard's stand-ins, shown where there are no buttons
+TONES: dict[Tone, tuple[int, int, int]] = {"good": GREEN, "warn": AMBER, "fault": RED}
 
 
 def key(view: View, button: str) -> str:
@@ -63,40 +65,41 @@ class View:
         )
 
 
-def draw(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
-    screen = kiosk.state.screen
+def draw(ui: Ui, shown: Shown, view: View, now: float) -> None:
+    """One redraw of the screen the core shows, at `now` on the shell's clock."""
+    screen = shown.screen
     if screen == ASLEEP:
         ui.surface.fill((0, 0, 0))  # outside opening hours: black (SDL cannot switch a KMS screen off)
         return
     ui.surface.fill(BG)
-    if kiosk.state.error and screen in (ATTRACT, CHOSEN, SET):
-        problem(ui, kiosk.state.error, kiosk)
+    if shown.problem is not None:
+        problem(ui, shown.problem)
     elif screen == ATTRACT:
-        attract(ui, kiosk, view, now)
+        attract(ui, shown, view, now)
     elif screen == CHOSEN:
-        chosen(ui, kiosk, view, now)
+        chosen(ui, shown, view)
     elif screen == SET:
-        set_screen(ui, kiosk, view, now)
+        set_screen(ui, shown, view, now)
     elif screen == SUMMARY:
-        summary(ui, kiosk, view)
+        summary(ui, shown, view)
     elif screen == HEALTH:
-        health(ui, kiosk, view, now)
+        health(ui, shown, view, now)
     elif screen == PLACE:
-        place(ui, kiosk, view)
+        place(ui, shown, view)
     if view.source_note:
         ui.text(view.source_note, (1900, 8), 30, AMBER, anchor="topright")
-    if kiosk.state.store_problem:  # the core's, set by StoreFailed and cleared by StoreRecovered
-        ui.text(kiosk.state.store_problem, (20, 1072), 30, AMBER, anchor="bottomleft")
+    if shown.store_problem:  # the core's, set by StoreFailed and cleared by StoreRecovered
+        ui.text(shown.store_problem, (20, 1072), 30, AMBER, anchor="bottomleft")
 
 
-def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+def attract(ui: Ui, shown: Shown, view: View, now: float) -> None:
     # Everything drifts slowly so no still picture burns into a TV left on all day.
     dx, dy = 40 * math.sin(now / 23.0), 25 * math.sin(now / 17.0)
     ui.text("Hinge Station", (120 + dx, 110 + dy), 150, INK, bold=True)
     ui.text("Learn the hip hinge: hips back, flat back, shins still.", (125 + dx, 250 + dy), 54, MUTED)
     y = 360 + dy
-    for i, drill in enumerate(kiosk.drills):
-        ui.text(f"{i + 1}. {drill.name}", (140 + dx, y), 56, INK)
+    for i, name in enumerate(shown.drill_names):
+        ui.text(f"{i + 1}. {name}", (140 + dx, y), 56, INK)
         y += 72
     ui.text(f"Press {key(view, 'SELECT')} to choose a drill", (125 + dx, y + 60), 70, GREEN, bold=True)
     ui.text(PRIVACY_NOTE, (125 + dx, 1000 + dy / 3), 36, MUTED)
@@ -119,18 +122,17 @@ def attract(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
 
 
 def _guidance_banner(ui: Ui, text: str | None, ready_text: str) -> None:
-    ready = text is None
-    colour = GREEN if ready else AMBER
+    colour = GREEN if text is None else AMBER
     box = ui.rect(60, 900, 1100, 130)
     pygame.draw.rect(ui.surface, colour, box, border_radius=ui.px(20))
-    ui.text(ready_text if ready else text, (610, 965), 64, BG, anchor="center", bold=True)
+    ui.text(ready_text if text is None else text, (610, 965), 64, BG, anchor="center", bold=True)
 
 
-def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
-    drill = kiosk.drill
+def chosen(ui: Ui, shown: Shown, view: View) -> None:
+    drill = shown.drill
     camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale,
-                colour=GREEN if kiosk.guidance is None else AMBER)  # fmt: skip
-    _guidance_banner(ui, kiosk.guidance, f"Ready: press {key(view, 'START')}")
+                colour=GREEN if shown.ready else AMBER)  # fmt: skip
+    _guidance_banner(ui, shown.guidance, f"Ready: press {key(view, 'START')}")
     x = 1220
     ui.text(drill.name, (x, 70), 84, INK, bold=True)
     y = ui.wrapped(drill.summary, (x, 170), 44, 640, MUTED)
@@ -138,30 +140,21 @@ def chosen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     for cue in drill.cues:
         pygame.draw.circle(ui.surface, GREEN, ui.at(x + 14, y + 22), ui.px(10))
         y = ui.wrapped(cue, (x + 40, y), 50, 600, INK) + 16
-    ui.text(f"Drill {kiosk.state.drill_index + 1} of {len(kiosk.drills)}", (x, 880), 40, MUTED)
+    ui.text(f"Drill {shown.drill_index + 1} of {len(shown.drill_names)}", (x, 880), 40, MUTED)
     ui.text(f"{key(view, 'SELECT')}: next drill", (x, 925), 46, GREEN, bold=True)
     ui.text(f"{key(view, 'START')}: begin", (x, 985), 46, GREEN, bold=True)
 
 
-def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+def set_screen(ui: Ui, shown: Shown, view: View, now: float) -> None:
     """Mid-set: the count, one lamp a fault and one cue, every word at least MID_SET_TEXT (two metres)."""
-    drill = kiosk.drill
-    lamps = list(kiosk.state.lamps.values())
-    lit = next((lamp for lamp in lamps if lamp.lit), None)
+    lamps = shown.lamps
+    lit = any(lamp.lit for lamp in lamps)
     camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale, colour=RED if lit else GREEN)
-    ui.text(drill.name, (60, 928), 56, INK, bold=True)
-    if kiosk.guidance:
-        cue, colour = kiosk.guidance, AMBER
-    elif lit is not None:
-        cue, colour = FAULT_CUES[lit.fault], RED
-    elif any(lamp.unseen and not lamp.view_ok for lamp in lamps):
-        cue, colour = UNSEEN_CUE, AMBER
-    else:
-        cue, colour = drill.cues[0], GREEN
-    ui.text(cue, (60, 990), 56, colour, bold=True)
-    flash = kiosk.state.rep_flash_at
+    ui.text(shown.drill.name, (60, 928), 56, INK, bold=True)
+    ui.text(shown.cue.text, (60, 990), 56, TONES[shown.cue.tone], bold=True)
+    flash = shown.rep_flash_at
     pulse = min(1.0, max(0.0, 1.0 - (now - flash) / 0.4)) if flash is not None else 0.0
-    rep_count(ui, (1500, 235), kiosk.reps, pulse)
+    rep_count(ui, (1500, 235), shown.reps, pulse)
     top, bottom, gap = 470, 1010, 12
     height = min(110, (bottom - top) / max(1, len(lamps)) - gap)
     for i, lamp in enumerate(lamps):
@@ -169,37 +162,30 @@ def set_screen(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
     ui.text(f"{key(view, 'START')}: finish the set", (1880, 1066), MID_SET_TEXT, MUTED, anchor="bottomright")
 
 
-def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
-    report = kiosk.state.report or SetReport(kiosk.drill.id)
+def summary(ui: Ui, shown: Shown, view: View) -> None:
+    report = shown.report or SetReport(shown.drill.id)
     reps = report.reps
-    ui.text(f"{kiosk.drill.name}: set done", (60, 40), 72, INK, bold=True)
+    ui.text(f"{shown.drill.name}: set done", (60, 40), 72, INK, bold=True)
     ui.text(f"{report.count}", (60, 120), 220, INK, bold=True)
     ui.text("rep" if report.count == 1 else "reps", (60, 300), 56, MUTED)
     ui.text(f"{report.good_reps} good", (330, 150), 110, GREEN, bold=True)
-    # What went well, what to fix: the most frequent fault, said as an instruction.
-    counts = {f: len(on) for f, on in report.faults().items()}
-    if counts:
-        worst = max(counts, key=lambda f: counts[f])
+    # What to fix and what went well, as the core words them.
+    if shown.to_fix:
         ui.text("To fix:", (900, 70), 50, MUTED)
-        ui.wrapped(f"{FAULT_CUES[worst]} ({FAULT_NAMES[worst].lower()} on {counts[worst]} of {_reps(len(reps))})",
-                   (900, 125), 56, 960, RED)  # fmt: skip
-    # Praise only what was seen: a fault unseen on most reps (the view could not show it) earns none.
-    seen = [f for f in kiosk.drill.faults if sum(f in r.unseen for r in reps) * 2 < len(reps)]
-    clean = [f for f in seen if f not in counts]
-    if reps and clean:
+        ui.wrapped(shown.to_fix, (900, 125), 56, 960, RED)
+    if shown.went_well:
         ui.text("Went well:", (900, 260), 50, MUTED)
-        praise = ", ".join(FAULT_PRAISE[f] for f in clean[:3])
-        ui.wrapped(praise[0].upper() + praise[1:], (900, 310), 52, 960, GREEN)
+        ui.wrapped(shown.went_well, (900, 310), 52, 960, GREEN)
     n = max(1, len(reps))
     tile_w = min(220, (1800 - 12 * (n - 1)) / n)
     for i, rep in enumerate(reps[:20]):
         rep_tile(ui, 60 + i * (tile_w + 12), 400, tile_w, 240, rep)
-    if kiosk.state.trace:
+    if shown.trace:
         # Drawn once per set, not per redraw: after a ten-minute set the chart took a quarter second.
-        key = (id(report), len(kiosk.state.trace), ui.px(1380))
+        key = (id(report), len(shown.trace), ui.px(1380))
         if view.chart is None or view.chart[0] != key:
             chart = draw_trace(
-                kiosk.state.trace,
+                list(shown.trace),
                 reps,
                 size=(ui.px(1380), ui.px(330)),
                 title="Hip angle over the set",
@@ -208,21 +194,17 @@ def summary(ui: Ui, kiosk: Kiosk, view: View) -> None:
             view.chart = (key, pygame.image.frombuffer(chart.tobytes(), chart.shape[1::-1], "RGB"))
         ui.surface.blit(view.chart[1], ui.rect(60, 670, 0, 0))
     if report.count:
-        take_home_code(ui, kiosk, view, report)
+        take_home_code(ui, shown, view, report)
     ui.text("Press any button to go again", (1440, 1066), 40, GREEN, anchor="bottomright", bold=True)
 
 
-def _reps(n: int) -> str:
-    return f"{n} rep" if n == 1 else f"{n} reps"
-
-
-def take_home_code(ui: Ui, kiosk: Kiosk, view: View, report: SetReport) -> None:
+def take_home_code(ui: Ui, shown: Shown, view: View, report: SetReport) -> None:
     """The set as a QR code a phone reads as plain text: made once per set, at the set's end time."""
     key = (id(report), ui.px(QR_SIZE))
     if view.set_finished_at is None:
         return  # not stored (yet): no code to take home
     if view.take_home is None or view.take_home[0] != key:
-        text, matrix = take_home(report, kiosk.drill.name, view.set_finished_at)
+        text, matrix = take_home(report, shown.drill.name, view.set_finished_at)
         view.take_home = (key, qr_code(matrix, ui.px(QR_SIZE)), text)
     code = view.take_home[1]
     x, y = ui.at(1880, 660)
@@ -230,24 +212,17 @@ def take_home_code(ui: Ui, kiosk: Kiosk, view: View, report: SetReport) -> None:
     ui.text("Scan: your set on your phone", (1880, 650), 30, MUTED, anchor="bottomright")
 
 
-PROBLEMS = {
-    Problem.CAMERA: ("No camera picture", "Check the camera cable, then wait: the station retries by itself."),
-    Problem.MODEL: ("The pose model is missing", "Run `sudo station model install`, or reinstall with install.sh."),
-}
-
-
-def problem(ui: Ui, error: Problem, kiosk: Kiosk) -> None:
-    title, advice = PROBLEMS.get(error, ("Something needs attention", kiosk.state.error_text or "See the log."))
+def problem(ui: Ui, shown: ProblemShown) -> None:
     box = ui.rect(160, 200, 1600, 600)
     pygame.draw.rect(ui.surface, PANEL, box, border_radius=ui.px(30))
     pygame.draw.rect(ui.surface, AMBER, box, width=ui.px(8), border_radius=ui.px(30))
-    ui.text(title, (960, 330), 100, AMBER, anchor="center", bold=True)
-    ui.wrapped(advice, (260, 440), 56, 1400, INK)
-    if kiosk.state.screen == SET:
-        ui.text(f"Your set is kept: {kiosk.reps} reps so far.", (260, 700), 52, GREEN)
+    ui.text(shown.title, (960, 330), 100, AMBER, anchor="center", bold=True)
+    ui.wrapped(shown.advice, (260, 440), 56, 1400, INK)
+    if shown.kept:
+        ui.text(shown.kept, (260, 700), 52, GREEN)
 
 
-def health(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
+def health(ui: Ui, shown: Shown, view: View, now: float) -> None:
     """The owner's page: the same lines as `station status`, big enough to read standing."""
     ui.text("Station health", (60, 40), 80, INK, bold=True)
     lines = view.status or ["Reading the station..."]
@@ -263,7 +238,7 @@ def health(ui: Ui, kiosk: Kiosk, view: View, now: float) -> None:
             ui.text(value, (700, y), size, AMBER if bad else INK, bold=bad)
         else:
             ui.text(line, (100, y), size, INK, bold=True)
-    left = max(0, int(kiosk.settings.health_s - (now - kiosk.state.entered_at)))
+    left = max(0, int(shown.leaves_at - now))
     ui.text(f"Any button: back. This page closes by itself in {left} s.", (60, 1010), 40, MUTED)
 
 
@@ -271,9 +246,9 @@ CHECK_TITLES = {"distance": "Distance", "height": "Height and tilt", "angle": "A
                 "scene": "Background"}  # fmt: skip
 
 
-def place(ui: Ui, kiosk: Kiosk, view: View) -> None:
+def place(ui: Ui, shown: Shown, view: View) -> None:
     """The installer's page: the live picture, and each check with pass or fail and what to change."""
-    placed = kiosk.state.placed
+    placed = shown.placed
     passed = placed is not None and placed.passed
     camera_view(ui, ui.rect(*CAMERA_BOX), view.image, view.keypoints, view.scale, colour=GREEN if passed else AMBER)
     x = 1180
@@ -290,8 +265,8 @@ def place(ui: Ui, kiosk: Kiosk, view: View) -> None:
             if check.passed is False or check.passed is None:
                 y = ui.wrapped(check.advice, (x + 50, y), 36, 650, colour) + 6
             y = ui.wrapped(check.figure, (x + 50, y), 28, 650, MUTED) + 18
-    if passed and kiosk.state.placement_unrecorded:
-        ui.text("Good placement, not recorded: " + kiosk.state.placement_unrecorded, (60, 1000), 40, AMBER, bold=True)
+    if passed and shown.placement_unrecorded:
+        ui.text("Good placement, not recorded: " + shown.placement_unrecorded, (60, 1000), 40, AMBER, bold=True)
     elif passed:
         ui.text("Good placement: recorded", (60, 1000), 56, GREEN, bold=True)
     elif placed is not None and placed.good_for_s > 0:
