@@ -33,12 +33,16 @@ def _cmd_model(args: argparse.Namespace) -> int:
 def _cmd_pose(args: argparse.Namespace) -> int:
     from station.edges.camera.pick import open_source
     from station.edges.pose.movenet import load_movenet
-    from station.edges.pose.pipeline import needs_model, poses
+    from station.edges.pose.pipeline import estimator_for, poses
 
     if args.out:
         check_output_path(args.out, "pose output")
     source = open_source(args.source)
-    estimator = load_movenet(args.threads) if needs_model(source) else None
+    try:
+        estimator = estimator_for(source, lambda: load_movenet(args.threads))
+    except BaseException:
+        source.close()
+        raise
     with contextlib.ExitStack() as stack:
         stack.callback(source.close)
         out = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else sys.stdout
@@ -68,11 +72,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from station.compose import analysis
     from station.config import load
+    from station.edges.camera.pick import CAMERAS
     from station.tools.analyze import analyze, format_table
 
     if args.plot:
         check_output_path(args.plot, "plot", (".png",))
-    if args.clip == "camera" or args.clip.startswith(("synthetic", "live:")):
+    if args.clip in CAMERAS or args.clip.startswith(("synthetic", "live:")):
         raise StationError("analyze reads a clip or an image: for the camera or the synthetic athlete, `station run`.")
     parts = analysis(load(args.config), args.drill)  # the kiosk's own config: the wall's answer
     pose_fps = _pose_fps(args.pose_fps)
@@ -187,7 +192,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         options.data_folder = Path(tempfile.mkdtemp(prefix="hinge-place-"))
         logging.getLogger("station").info("a windowed placement try: what it records goes to %s", options.data_folder)
-    if args.exit_at_end and (options.source is None or options.source == "camera" or options.drill is None):
+    from station.edges.camera.pick import CAMERAS
+
+    if args.exit_at_end and (options.source is None or options.source in CAMERAS or options.drill is None):
         raise StationError("--exit-at-end needs --source FILE and --drill ID.")
     if args.exit_at_end and options.source.startswith(("synthetic", "live:")):
         # The synthetic athlete and a clip played as a camera never end: the run would never exit.

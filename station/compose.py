@@ -24,14 +24,14 @@ from station.core.drills import Drill
 from station.core.kiosk.events import CHECK_PLACEMENT, Chosen, ModelProblem, Pressed
 from station.core.kiosk.state import Kiosk
 from station.edges.camera.picam import CameraSettings
-from station.edges.camera.pick import open_source
+from station.edges.camera.pick import CAMERAS, open_source
 from station.edges.display.screens import Ui, View
 from station.edges.gpio.buttons import Buttons, KeysOnly
 from station.edges.gpio.leds import FaultLeds, NoLeds
 from station.edges.notify import Notifier
-from station.edges.pose.pipeline import PoseEstimator
+from station.edges.pose.pipeline import NoModel, PoseEstimator, estimator_for
 from station.edges.pose.worker import PoseWorker
-from station.edges.sound import Sounds
+from station.edges.sound import Silence, Sounds, open_sounds
 from station.edges.storage.setkeeper import SetKeeper
 from station.errors import StationError
 
@@ -92,7 +92,7 @@ class Parts:
     actions: queue.Queue[str]  # button presses, from GPIO or the keyboard
     buttons: Buttons | KeysOnly  # the keyboard's stand-in where there is no GPIO
     leds: FaultLeds | NoLeds  # the stand-in where none are fitted
-    sounds: Sounds
+    sounds: Sounds | Silence  # the stand-in where sound is off or there is no sound card
     keeper: SetKeeper
     notifier: Notifier
     live: bool  # a camera (frames may be dropped) rather than a file (never)
@@ -170,10 +170,10 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
         site_drill(config, options.drill)
     # Open a file once here, so a bad file is one sentence before the screen opens. The camera
     # is opened by the pose worker, which retries: no camera at boot is a problem screen.
-    camera = spec == "camera"
+    camera = spec in CAMERAS
     first = None if camera else open_source(spec)
     live = camera or bool(first and first.live)
-    estimator, model_problem = None, None
+    model_problem = None
     try:
         surface = open_screen(options, config)  # no display: one sentence before the model loads
     except StationError:
@@ -181,15 +181,13 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
             first.close()
         raise
     try:
-        from station.edges.pose.pipeline import needs_model
-
-        if camera or needs_model(first):  # type: ignore[arg-type]
-            estimator = pose_model(config)
+        estimator = pose_model(config) if first is None else estimator_for(first, lambda: pose_model(config))
     except StationError as exc:
         if options.exit_at_end:
             raise
         log.error("%s", exc)
         model_problem = str(exc)  # the screen says what to do; systemd must not restart-loop on it
+        estimator = NoModel(model_problem)
     finally:
         if first is not None:
             first.close()
@@ -222,6 +220,6 @@ def build(options: RunOptions, config: Config, pin_factory: Any = None, start_wo
         worker.start()
     return Parts(
         kiosk=kiosk, worker=worker, ui=ui, view=view, actions=actions, buttons=buttons,
-        leds=open_leds(config.leds), sounds=Sounds(config.sound), keeper=keeper,
+        leds=open_leds(config.leds), sounds=open_sounds(config.sound), keeper=keeper,
         notifier=Notifier.from_environment(), live=live, worker_started=model_problem is None and start_worker,
     )  # fmt: skip

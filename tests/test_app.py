@@ -23,7 +23,9 @@ from station.edges.camera.source import Frame
 from station.edges.display.widgets import GREEN, MUTED, RED
 from station.edges.gpio.buttons import ButtonSettings
 from station.edges.pose.worker import Result
+from station.edges.sound import Sounds
 from tests.conftest import shared_path
+from tests.helpers import station
 
 DOCS = os.environ.get("STATION_DOCS_DIR")  # set it to refresh the README's screenshots
 
@@ -207,16 +209,14 @@ def test_station_run_on_a_clip_matches_analyze(tmp_path, clip_reports):
     img = pygame.image.load(str(png))
     arr = pygame.surfarray.array3d(img).transpose(1, 0, 2)
     assert count(arr, RED, LAMPS) > 300
-    history = subprocess.run(
-        [sys.executable, "-m", "station", "history", "--csv"], capture_output=True, text=True, env=env
-    )
+    history = station("history", "--csv", env=env)
     assert history.returncode == 0
     last = history.stdout.strip().splitlines()[-1].split(",")
     assert last[3] == "deadlift" and last[4] == "1"
 
 
 def test_exit_at_end_needs_a_file_and_a_drill():
-    run = subprocess.run([sys.executable, "-m", "station", "run", "--exit-at-end"], capture_output=True, text=True)
+    run = station("run", "--exit-at-end")
     assert run.returncode == 2 and "needs --source FILE" in run.stderr
 
 
@@ -269,14 +269,12 @@ def test_a_stop_signal_mid_set_keeps_the_set(tmp_path, sig, code, reps_before):
     _, rest = proc.communicate(timeout=60)
     assert proc.returncode == code, rest[-2000:]
     counted += rest.count(" of rdl at ")
-    history = subprocess.run([sys.executable, "-m", "station", "history", "--csv"], env=env, capture_output=True,
-                             text=True, timeout=60)  # fmt: skip
+    history = station("history", "--csv", env=env, timeout=60)
     rows = [r for r in history.stdout.splitlines()[1:] if ",rdl," in r]
     assert len(rows) == 1 and counted >= reps_before, (history.stdout, history.stderr)
     assert rows[0].split(",")[4] == str(counted)  # the reps counted so far, all of them kept
     if sig == signal.SIGTERM:
-        status = subprocess.run([sys.executable, "-m", "station", "status"], env=env, capture_output=True, text=True,
-                                timeout=60)  # fmt: skip
+        status = station("status", env=env, timeout=60)
         assert "kiosk: not running" in status.stdout, status.stdout
 
 
@@ -286,29 +284,23 @@ def test_a_data_folder_nothing_can_be_written_to_puts_the_set_in_the_log_and_exi
 
     with tmpfs(tmp_path / "ro", "ro,size=256k") as ro:
         env = {**os.environ, "STATION_DATA_DIR": str(ro), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
-        run = subprocess.run([sys.executable, "-m", "station", "run", "--source", "synthetic:rdl", "--drill", "rdl",
-                              "--seconds", "6"], env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+        run = station("run", "--source", "synthetic:rdl", "--drill", "rdl", "--seconds", "6", env=env, timeout=120)
     assert run.returncode == 75, run.stderr[-2000:]
     assert "hinge-set {" in run.stderr and "station history --import" in run.stderr.splitlines()[-1]
 
 
 def test_no_camera_at_boot_shows_the_problem_keeps_the_watchdog_fed_and_goes_live_when_one_appears(pins, monkeypatch):
-    """The picamera2 stand-in lists no camera: the kiosk starts anyway, shows "No camera picture",
+    """picamera2's stand-in lists no camera: the kiosk starts anyway, shows "No camera picture",
     retries and stays fed; when a camera is plugged in, frames flow and the problem goes away."""
-    import types
-
-    from tests.test_picam import FakePicamera2
+    from station.edges.camera.mockcam import MockPicamera2
 
     cameras: list[dict] = []
-    monkeypatch.setattr(FakePicamera2, "instances", [])
-    monkeypatch.setattr(FakePicamera2, "fail_after", None)
-    monkeypatch.setattr(FakePicamera2, "stamps", [10**9 + i * 33_000_000 for i in range(400)])
-    monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: cameras), raising=False)
-    monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=FakePicamera2))
+    MockPicamera2.reset()
+    monkeypatch.setattr(MockPicamera2, "cameras", cameras)
     shared_path("models")
     factory = pins
     config = Config(kiosk=replace(Config().kiosk, camera_retry_s=0.5))
-    app = KioskApp(RunOptions(size=(640, 360)), config, factory)  # no --source: the camera, as on a Pi
+    app = KioskApp(RunOptions(source="camera:mock", size=(640, 360)), config, factory)  # the camera adapter
     fed: list[int] = []
     monkeypatch.setattr(app.notifier, "progress", lambda shown, frames: fed.append(frames))
     try:
@@ -341,7 +333,7 @@ def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
         def play(self) -> None:
             played.append(self.name)
 
-    assert app.sounds.enabled  # SDL's dummy audio driver: a real mixer, no speaker
+    assert isinstance(app.sounds, Sounds)  # SDL's dummy audio driver: a real mixer, no speaker
     app.sounds._sounds = {name: Recorder(name) for name in app.sounds._sounds}
     press(app, 17)
     press(app, 17)
@@ -356,12 +348,10 @@ def test_a_good_rep_a_fault_and_the_end_of_a_set_each_reach_the_mixer(app):
 
 def test_seconds_ending_a_demo_mid_set_keeps_the_set(tmp_path):
     env = {**os.environ, "STATION_DATA_DIR": str(tmp_path), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
-    run = subprocess.run([sys.executable, "-m", "station", "run", "--source", "synthetic:rdl", "--drill", "rdl",
-                          "--seconds", "6"], capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    run = station("run", "--source", "synthetic:rdl", "--drill", "rdl", "--seconds", "6", env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     counted = run.stderr.count(" of rdl at ")
-    history = subprocess.run([sys.executable, "-m", "station", "history", "--csv"], env=env, capture_output=True,
-                             text=True, timeout=60)  # fmt: skip
+    history = station("history", "--csv", env=env, timeout=60)
     rows = history.stdout.splitlines()[1:]
     assert counted >= 1 and len(rows) == 1 and rows[0].split(",")[4] == str(counted)
 
@@ -482,8 +472,7 @@ def test_a_good_placement_is_recorded_and_listed_by_station_history(app, tmp_pat
     Feeder(app).lift(AthleteSpec(drill="rdl", reps=1, lead_in_s=6, fps=15, camera=camera))
     shot(app, "place", tmp_path)
     assert [p["figures"]["height"] for p in app.history.placements()] == [app.kiosk.state.placed.figures["height"]]
-    listed = subprocess.run([sys.executable, "-m", "station", "history", "--placements"], capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+    listed = station("history", "--placements", timeout=60)
     assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2 and "height 0.6" in listed.stdout
 
 

@@ -9,7 +9,9 @@ from station.edges.camera.picam import CameraSettings
 from station.edges.display.widgets import CAMERA_BOX
 from station.edges.gpio.buttons import Buttons
 from station.edges.gpio.leds import NoLeds
+from station.edges.sound import Silence
 from station.errors import StationError
+from tests.helpers import station
 
 
 def test_the_camera_stream_is_sized_to_its_box_on_screen_keeping_the_aspect():
@@ -26,7 +28,7 @@ def test_each_adapter_gets_its_own_table_of_the_config(pins, tmp_path):
     parts = build(options, config, pins, start_worker=False)
     try:
         assert isinstance(parts.buttons, Buttons) and parts.buttons.select.pin.info.name == "GPIO5"
-        assert not parts.sounds.enabled and isinstance(parts.leds, NoLeds)
+        assert isinstance(parts.sounds, Silence) and isinstance(parts.leds, NoLeds)
         assert parts.worker._retry_s == 7.0 and parts.keeper.folder == tmp_path
         assert parts.kiosk.state.screen == SET and parts.kiosk.drill.id == "rdl"  # a demo starts its set at once
         box = parts.ui.rect(*CAMERA_BOX)
@@ -49,8 +51,6 @@ def test_an_unknown_drill_or_a_missing_clip_is_one_sentence_before_any_window(tm
 def test_no_display_is_one_sentence_naming_the_headless_options(command, tmp_path):
     """Issue 19: `SDL_VIDEODRIVER=kmsdrm station run ...` with no display was a pygame traceback, exit 1."""
     import os
-    import subprocess
-    import sys
 
     from tests.conftest import shared_path
 
@@ -58,7 +58,7 @@ def test_no_display_is_one_sentence_naming_the_headless_options(command, tmp_pat
     env = {**os.environ, "SDL_VIDEODRIVER": "kmsdrm", "STATION_DATA_DIR": str(tmp_path)}
     env.pop("DISPLAY", None)
     args = [clip if a == "CLIP" else a for a in command]
-    run = subprocess.run([sys.executable, "-m", "station", *args], env=env, capture_output=True, text=True, timeout=60)
+    run = station(*args, env=env, timeout=60)
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
     assert run.stderr.startswith("station: There is no screen here") and "SDL_VIDEODRIVER=dummy" in run.stderr
     assert "--screenshot" in run.stderr and "--exit-at-end" in run.stderr

@@ -1,78 +1,25 @@
-"""The picamera2 adapter against a fake picamera2 module: stream set-up, timestamps, failures."""
+"""The picamera2 adapter against picamera2's stand-in (`mockcam`): stream set-up, timestamps, failures."""
 
 import sys
 import types
-from typing import ClassVar
 
 import numpy as np
 import pytest
 
+from station.edges.camera.mockcam import MockPicamera2
 from station.edges.camera.picam import CameraSettings, PicameraSource
 from station.edges.camera.source import CameraLost
 from station.errors import StationError
 
 
-class FakeRequest:
-    def __init__(self, stamp_ns: int, main: tuple[int, int], lores: tuple[int, int]) -> None:
-        self.stamp, self.main, self.lores, self.released = stamp_ns, main, lores, False
-
-    def make_array(self, name: str) -> np.ndarray:
-        if name == "main":
-            return np.zeros((self.main[1], self.main[0], 3), np.uint8)
-        w, h = self.lores
-        return np.full((h * 3 // 2, w), 128, np.uint8)  # YUV420: Y plane then U and V
-
-    def get_metadata(self) -> dict:
-        return {"SensorTimestamp": self.stamp}
-
-    def release(self) -> None:
-        self.released = True
-
-
-class FakePicamera2:
-    instances: ClassVar[list["FakePicamera2"]] = []
-    stamps: ClassVar[list[int]] = [5_000_000_000, 5_033_000_000, 5_066_500_000]
-    fail_after: int | None = None
-
-    def __init__(self) -> None:
-        self.config_kwargs: dict = {}
-        self.started = self.closed = False
-        self.requests: list[FakeRequest] = []
-        FakePicamera2.instances.append(self)
-
-    def create_video_configuration(self, **kwargs):
-        self.config_kwargs = kwargs
-        return {"video": kwargs}
-
-    def configure(self, config) -> None:
-        self.configured = config
-
-    def start(self) -> None:
-        self.started = True
-
-    def capture_request(self) -> FakeRequest:
-        i = len(self.requests)
-        if self.fail_after is not None and i >= self.fail_after:
-            raise RuntimeError("Camera frontend has timed out!")
-        if i >= len(self.stamps):
-            raise TimeoutError("no more frames")
-        request = FakeRequest(self.stamps[i], self.config_kwargs["main"]["size"], self.config_kwargs["lores"]["size"])
-        self.requests.append(request)
-        return request
-
-    def stop(self) -> None:
-        self.started = False
-
-    def close(self) -> None:
-        self.closed = True
-
-
 @pytest.fixture
 def fake_picamera2(monkeypatch):
-    FakePicamera2.instances = []
-    FakePicamera2.fail_after = None
-    monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=FakePicamera2))
-    return FakePicamera2
+    """picamera2's stand-in from the package, as the real module: the adapter imports it by name."""
+    MockPicamera2.reset()
+    monkeypatch.setattr(MockPicamera2, "stamps", [5_000_000_000, 5_033_000_000, 5_066_500_000])
+    monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=MockPicamera2))
+    yield MockPicamera2
+    MockPicamera2.reset()
 
 
 def test_streams_are_a_small_yuv_lores_and_an_rgb_main(fake_picamera2):
@@ -115,7 +62,7 @@ def test_without_picamera2_the_message_says_what_to_install(monkeypatch):
 
 
 def test_no_camera_listed_is_one_sentence_before_opening(fake_picamera2, monkeypatch):
-    monkeypatch.setattr(FakePicamera2, "global_camera_info", staticmethod(lambda: []), raising=False)
+    monkeypatch.setattr(MockPicamera2, "cameras", [])
     with pytest.raises(StationError, match="No camera is connected"):
         PicameraSource()
     assert fake_picamera2.instances == []  # asked the camera list, opened nothing
@@ -133,3 +80,23 @@ def test_the_configured_camera_settings_reach_picamera2(fake_picamera2, monkeypa
     assert kwargs["main"]["size"] == (1920, 1080) and kwargs["lores"]["size"] == (640, 360)
     assert kwargs["controls"]["FrameDurationLimits"] == (40000, 40000)
     assert kwargs["transform"] == ("Transform", {"hflip": 1})
+
+
+def test_the_stand_in_runs_the_real_adapter_as_source_camera_mock():
+    """`--source camera:mock`: the camera adapter itself (streams, sensor times) on picamera2's stand-in,
+    with endless frames 30 a second; a camera list that is empty is the one sentence a Pi gives."""
+    from station.edges.camera.pick import open_source
+
+    MockPicamera2.reset()
+    try:
+        source = open_source("camera:mock", camera=CameraSettings(main_size=(640, 360), lores_size=(320, 180)))
+        assert isinstance(source, PicameraSource) and source.live
+        frames = [f for _, f in zip(range(40), source.frames(), strict=False)]
+        assert len(frames) == 40 and frames[0].rgb.shape == (180, 320, 3) and frames[0].scale == 2.0
+        assert np.allclose(np.diff([f.t for f in frames]), 1 / 30, atol=1e-6)
+        source.close()
+        MockPicamera2.cameras = []
+        with pytest.raises(StationError, match="No camera is connected"):
+            open_source("camera:mock")
+    finally:
+        MockPicamera2.reset()

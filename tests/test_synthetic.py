@@ -2,7 +2,7 @@ import pytest
 
 from station.edges.camera.pick import open_source
 from station.edges.camera.synthetic import SyntheticSource
-from station.edges.pose.pipeline import needs_model, pose_of
+from station.edges.pose.pipeline import KnownPoses, needs_model
 from station.errors import StationError
 
 
@@ -11,7 +11,7 @@ def test_frames_carry_truth_and_need_no_model():
     assert isinstance(source, SyntheticSource) and not needs_model(source)
     frame = next(iter(source.frames()))
     assert frame.truth is not None and frame.truth.shape == (17, 3)
-    pose = pose_of(frame, None)
+    pose = KnownPoses().estimate(frame)
     assert pose.person and pose.size == (640, 480)
 
 

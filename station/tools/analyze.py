@@ -10,7 +10,7 @@ from station.core.coach.setreport import SetReport
 from station.core.drills import Drill, get_drill
 from station.core.keypoints import Pose
 from station.edges.camera.pick import open_source
-from station.edges.pose.pipeline import PoseEstimator, needs_model, pose_of
+from station.edges.pose.pipeline import PoseEstimator, estimator_for
 from station.edges.progress import Progress
 from station.errors import StationError
 from station.tools.posecache import thinned
@@ -34,13 +34,13 @@ def analyze(
     """
     drill = get_drill(drill) if isinstance(drill, str) else drill
     source = open_source(str(clip))
-    if estimator is None and needs_model(source):
+    if estimator is None:
         if load_estimator is None:
             from station.edges.pose.movenet import load_movenet
 
             load_estimator = load_movenet
         try:
-            estimator = load_estimator()
+            estimator = estimator_for(source, load_estimator)
         except BaseException:
             source.close()
             raise
@@ -48,7 +48,7 @@ def analyze(
     trace: list[tuple[float, float | None, float | None]] = []
     try:
         for frame in thinned(source.frames(), pose_fps):
-            pose = pose_of(frame, estimator)
+            pose = estimator.estimate(frame)
             update = coach.update(pose, frame.rgb, frame.scale)
             trace.append((pose.t, update.posture.hip_angle, update.depth))
             if progress is not None:

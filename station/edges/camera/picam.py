@@ -67,9 +67,10 @@ class PicameraSource:
     live = True
     name = "camera"
 
-    def __init__(self, settings: CameraSettings | None = None) -> None:
+    def __init__(self, settings: CameraSettings | None = None, library: Any = None) -> None:
+        """`library`: the `Picamera2` class to use (default the real one; `mockcam.MockPicamera2` stands in)."""
         self.settings = settings or CameraSettings()
-        picamera2 = _picamera2_class()
+        picamera2 = library or _picamera2_class()
         # Asked the way libcamera counts cameras (a Pi always has /dev/video* codec nodes, camera or not).
         listed = getattr(picamera2, "global_camera_info", None)
         if listed is not None and not listed():

@@ -10,14 +10,20 @@ from station.edges.camera.source import FrameSource
 from station.errors import StationError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+CAMERAS = ("camera", "camera:mock")  # live cameras: the pose worker opens them, and retries
 
 
 def open_source(spec: str, *, max_side: int = 640, fps: float | None = None, camera: Any = None) -> FrameSource:
-    """Turn a `--source` value into a source: camera, synthetic[:DRILL[:FAULT]], a clip, an image,
-    or live:CLIP (a clip played as if it were a camera). `camera`: the [camera] settings."""
-    if spec == "camera":
+    """Turn a `--source` value into a source: camera, camera:mock (the camera adapter on picamera2's
+    stand-in), synthetic[:DRILL[:FAULT]], a clip, an image, or live:CLIP (a clip played as if it were
+    a camera). `camera`: the [camera] settings."""
+    if spec in CAMERAS:
         from station.edges.camera.picam import PicameraSource
 
+        if spec == "camera:mock":
+            from station.edges.camera.mockcam import MockPicamera2
+
+            return PicameraSource(camera, MockPicamera2)
         return PicameraSource(camera)
     if spec == "synthetic" or spec.startswith("synthetic:"):
         from station.edges.camera.synthetic import SyntheticSource

@@ -22,7 +22,7 @@ import numpy as np
 from station.core.keypoints import Pose
 from station.core.kiosk.events import Problem
 from station.edges.camera.source import CameraLost, Frame, FrameSource
-from station.edges.pose.pipeline import PoseEstimator, pose_of
+from station.edges.pose.pipeline import PoseEstimator
 from station.errors import StationError
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class PoseWorker:
     def __init__(
         self,
         open_source: Callable[[], FrameSource],
-        estimator: PoseEstimator | None,
+        estimator: PoseEstimator,
         pace: bool = False,
         retry_s: float = 3.0,
         depth: int = 4,
@@ -176,7 +176,7 @@ class PoseWorker:
 
     def _pose(self, frame: Frame, captured_at: float) -> bool:
         try:
-            pose = pose_of(frame, self._estimator)
+            pose = self._estimator.estimate(frame)
         except Exception as exc:
             log.warning("frame %d skipped: %s", frame.index, exc)
             return True
