@@ -57,7 +57,10 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-def station(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """`station ARGS` as a user runs it, in a process of its own (this environment unless `env`)."""
+def station(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 300, cwd: str | os.PathLike[str] | None = None
+) -> subprocess.CompletedProcess:
+    """`station ARGS` as a user runs it, in a process of its own (this environment unless `env`), its
+    output captured as text: the one way the tests run the command."""
     return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
-                          env=dict(os.environ) if env is None else env, timeout=timeout)  # fmt: skip
+                          env=dict(os.environ) if env is None else env, timeout=timeout, cwd=cwd)  # fmt: skip

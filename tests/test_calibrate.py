@@ -1,9 +1,6 @@
 """Calibration: margins, the fit, scoring, and leave-one-source-out, on hand-made reps and on the clips."""
 
 import csv
-import os
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -23,6 +20,7 @@ from station.tools.calibrate import (
     write_csv,
 )  # fmt: skip
 from tests.conftest import clip_labels, shared_path
+from tests.helpers import station
 
 SHIN = next(k for k in KNOBS if k.field == "max_shin_lean")
 LOCKOUT = next(k for k in KNOBS if k.field == "lockout_hip_angle")
@@ -112,9 +110,7 @@ def test_calibration_over_the_shared_clips(clip_reports):
 
 
 def test_calibrate_refuses_a_folder_without_labels_in_one_sentence(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "station", "calibrate", str(tmp_path)], capture_output=True,
-                            text=True, env=dict(os.environ), timeout=60)  # fmt: skip
+    result = station("calibrate", str(tmp_path), timeout=60)
     assert result.returncode == 2 and "labels.json" in result.stderr and result.stderr.count("\n") == 1
-    bad = subprocess.run([sys.executable, "-m", "station", "calibrate", str(tmp_path), "--pose-fps", "ten"],
-                         capture_output=True, text=True, env=dict(os.environ), timeout=60)  # fmt: skip
+    bad = station("calibrate", str(tmp_path), "--pose-fps", "ten", timeout=60)
     assert bad.returncode == 2 and "--pose-fps" in bad.stderr

@@ -74,6 +74,8 @@ def test_bench_measures_the_screen_and_the_live_path(tmp_path, monkeypatch):
     (["pose", "synthetic:rdl", "--out", "/nonexistent-folder/p.jsonl"], "There is no folder"),
     (["analyze", "clip.mp4", "--drill", "rdl", "--plot", "/nonexistent-folder/p.png"], "There is no folder"),
     (["analyze", "synthetic:rdl", "--drill", "rdl"], "for the camera or the synthetic athlete"),
+    (["analyze", "camera:mock", "--drill", "rdl"], "for the camera or the synthetic athlete"),
+    (["run", "--source", "camera:mock", "--drill", "rdl", "--exit-at-end"], "needs --source FILE"),
     (["soak", "--frames", "0"], "--frames must be above"),
     (["analyze", "x" * 300 + ".mp4", "--drill", "rdl"], "File name too long"),
     (["soak", "--frames", "4000"], "--frames must be above"),
@@ -86,8 +88,7 @@ def test_bench_measures_the_screen_and_the_live_path(tmp_path, monkeypatch):
 def test_a_bad_output_or_option_is_one_sentence_before_any_work(args, phrase, tmp_path):
     for fifo in ("fifo.png", "fifo.html"):
         os.mkfifo(tmp_path / fifo)
-    result = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60,
-                            cwd=tmp_path, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})  # fmt: skip
+    result = station(*args, timeout=60, cwd=tmp_path, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
     assert result.returncode == 2 and result.stdout == ""
     assert phrase in result.stderr and result.stderr.count("\n") == 1, result.stderr
 
@@ -103,26 +104,22 @@ def test_a_data_folder_that_is_a_file_is_one_sentence_and_a_named_model_still_wo
     blocked = tmp_path / "data"
     blocked.write_text("not a folder")
     env = {**os.environ, "STATION_DATA_DIR": str(blocked / "sub"), "STATION_MODEL_DIR": str(shared_path("models"))}
-    check = subprocess.run([sys.executable, "-m", "station", "model", "check"], capture_output=True, text=True,
-                           env=env, timeout=60)  # fmt: skip
+    check = station("model", "check", env=env, timeout=60)
     assert check.returncode == 0, check.stderr  # STATION_MODEL_DIR names a good model
     env.pop("STATION_MODEL_DIR", None)
-    check = subprocess.run([sys.executable, "-m", "station", "model", "check"], capture_output=True, text=True,
-                           env=env, timeout=60)  # fmt: skip
+    check = station("model", "check", env=env, timeout=60)
     assert check.returncode == 2 and "cannot be used" in check.stderr and check.stderr.count("\n") == 1
 
 
 def test_sync_and_fleet_help_and_a_switched_off_sender(tmp_path):
     for args in (["sync", "--help"], ["fleet", "report", "--help"], ["fleet", "bench", "--help"]):
-        run = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60)
+        run = station(*args, timeout=60)
         assert run.returncode == 0 and "usage:" in run.stdout
     config = tmp_path / "config.toml"
     config.write_text("[sync]\nenabled = false\n")
-    off = subprocess.run([sys.executable, "-m", "station", "sync", "--config", str(config)], capture_output=True,
-                         text=True, timeout=60, env={**os.environ, "STATION_DATA_DIR": str(tmp_path)})  # fmt: skip
+    off = station("sync", "--config", str(config), timeout=60, env={**os.environ, "STATION_DATA_DIR": str(tmp_path)})
     assert off.returncode == 0 and "syncing is off" in off.stderr  # systemd is not asked to restart it
-    bad = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "mysql://x"],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    bad = station("fleet", "report", "--db", "mysql://x", timeout=60)
     assert bad.returncode == 2 and bad.stderr == "station: --db takes postgresql://USER@HOST:5432/DBNAME.\n"
 
 
@@ -156,8 +153,7 @@ def test_a_windowed_placement_try_keeps_its_placements_out_of_the_history(tmp_pa
     """Issue 19: `station place --windowed` recorded its placements in the station's real history."""
     env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "data"), "SDL_VIDEODRIVER": "dummy",
            "SDL_AUDIODRIVER": "dummy"}  # fmt: skip
-    run = subprocess.run([sys.executable, "-m", "station", "place", "--windowed", "--source", "synthetic:rdl",
-                          "--seconds", "1"], env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    run = station("place", "--windowed", "--source", "synthetic:rdl", "--seconds", "1", env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-1500:]
     assert "a windowed placement try: what it records goes to" in run.stderr and "hinge-place-" in run.stderr
     assert not (tmp_path / "data" / "history.sqlite3").exists()

@@ -6,6 +6,7 @@ import pytest
 from station.config import Config, load, parse
 from station.errors import StationError
 from tests.conftest import ROOT
+from tests.helpers import station
 
 
 def test_no_file_means_the_defaults(monkeypatch, tmp_path):
@@ -100,14 +101,10 @@ def test_a_password_anywhere_in_the_database_url_is_refused_and_never_shown(tmp_
 
 
 def test_station_config_with_a_password_in_the_query_is_one_sentence(tmp_path):
-    import os
-    import subprocess
-    import sys
 
     path = tmp_path / "c.toml"
     path.write_text('[sync]\ndatabase_url = "postgresql://kiosk@db/fleet?password=s3cret"\n')
-    result = subprocess.run([sys.executable, "-m", "station", "config", "--config", str(path)],
-                            capture_output=True, text=True, env=dict(os.environ), timeout=60)  # fmt: skip
+    result = station("config", "--config", str(path), timeout=60)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "s3cret" not in result.stderr
 
 

@@ -3,7 +3,6 @@
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -14,6 +13,7 @@ import pytest
 from station.core.coach.setreport import Rep, SetReport
 from station.edges.health import HealthRecord, Machine, cpu_temperature, read_status, throttling
 from station.edges.storage.history import History
+from tests.helpers import station
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_a_stopped_crashed_or_replaced_kiosk_is_not_running_whatever_the_clock_s
 
 def test_station_status_exits_0_in_a_fresh_data_folder(tmp_path):
     env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "fresh")}
-    run = subprocess.run([sys.executable, "-m", "station", "status"], capture_output=True, text=True, env=env)
+    run = station("status", env=env)
     assert run.returncode == 0, run.stderr
     assert any(line.startswith("CPU temperature:") for line in run.stdout.splitlines())
     assert "sets today: 0" in run.stdout

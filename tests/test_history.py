@@ -10,6 +10,7 @@ import pytest
 from station.core.coach.setreport import Rep, SetReport
 from station.edges.storage.history import History, format_history
 from station.errors import StationError
+from tests.helpers import station
 
 
 def _report(reps: int, faults=("knees_forward",)) -> SetReport:
@@ -118,13 +119,11 @@ def test_the_history_command_reads_only_and_a_fresh_folder_says_no_sets_yet(tmp_
     """Issue 17 #14: `sudo station history` on a fresh folder made a root-owned history the kiosk
     could not write. Reading now never creates or changes a file."""
     env = {**__import__("os").environ, "STATION_DATA_DIR": str(tmp_path / "data")}
-    fresh = subprocess.run([sys.executable, "-m", "station", "history"], env=env, capture_output=True, text=True,
-                           timeout=60)  # fmt: skip
+    fresh = station("history", env=env, timeout=60)
     assert fresh.returncode == 0 and fresh.stdout == "No sets yet.\n" and not (tmp_path / "data").exists()
     History.open(tmp_path / "data").close()
     before = sorted(p.name for p in (tmp_path / "data").iterdir())
-    listed = subprocess.run([sys.executable, "-m", "station", "history"], env=env, capture_output=True, text=True,
-                            timeout=60)  # fmt: skip
+    listed = station("history", env=env, timeout=60)
     assert listed.stdout == "No sets yet.\n" and sorted(p.name for p in (tmp_path / "data").iterdir()) == before
 
 
@@ -169,8 +168,7 @@ def test_root_may_not_write_into_the_kiosk_users_folder(tmp_path):
     (tmp_path / "sets.txt").write_text("hinge-set {}\n")
     commands = (["history", "--import", str(tmp_path / "sets.txt")], ["run", "--source", "synthetic", "--seconds", "1"])
     for cmd in commands:
-        run = subprocess.run([sys.executable, "-m", "station", *cmd], env=env, capture_output=True, text=True,
-                             timeout=60)  # fmt: skip
+        run = station(*cmd, env=env, timeout=60)
         assert run.returncode == 2 and "run this as that user (sudo -u" in run.stderr, run.stderr
     assert list(folder.iterdir()) == []
 

@@ -3,7 +3,6 @@ the terminal table, the CSV and a self-contained HTML page."""
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from station.fleet.report import format_csv, format_html, format_text, read_report
 from station.fleet.sql import INSERT_BEAT, INSERT_SET, UPSERT_STATION, migrate
+from tests.helpers import station
 
 NOW = datetime.now(timezone.utc)
 
@@ -64,21 +64,16 @@ def test_the_report_says_who_is_up_what_was_lifted_and_the_faults_to_coach(fleet
 def test_station_fleet_report_on_the_command_line_with_html_and_csv(fleet_db, tmp_path):
     _seed(fleet_db)
     html = tmp_path / "fleet.html"
-    run = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--html", str(html)],
-                         capture_output=True, text=True, timeout=60, env=dict(os.environ))  # fmt: skip
+    run = station("fleet", "report", "--db", fleet_db, "--html", str(html), timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Hinge Station fleet report") and html.read_text().startswith("<!doctype html>")
-    as_csv = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--csv"],
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    as_csv = station("fleet", "report", "--db", fleet_db, "--csv", timeout=60)
     assert as_csv.stdout.splitlines()[0] == "station_id,station_name,day,drill,sets,reps,good_reps"
-    zoned = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--csv", "--tz",
-                            "Pacific/Auckland"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    zoned = station("fleet", "report", "--db", fleet_db, "--csv", "--tz", "Pacific/Auckland", timeout=60)
     assert zoned.returncode == 0 and len(zoned.stdout.splitlines()) == len(as_csv.stdout.splitlines())
-    bad_tz = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", fleet_db, "--tz", "Mars"],
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    bad_tz = station("fleet", "report", "--db", fleet_db, "--tz", "Mars", timeout=60)
     assert bad_tz.returncode == 2 and "--tz takes a time zone" in bad_tz.stderr
-    down = subprocess.run([sys.executable, "-m", "station", "fleet", "report", "--db", "postgresql://x@127.0.0.1:1/x"],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    down = station("fleet", "report", "--db", "postgresql://x@127.0.0.1:1/x", timeout=60)
     assert down.returncode == 2 and down.stderr.startswith("station: The fleet database")
     assert "unreachable" in down.stderr
     assert "Traceback" not in down.stderr

@@ -21,6 +21,7 @@ from station.edges.storage.cursor import Cursor
 from station.edges.storage.history import History
 from station.fleet.sender import Sender, SyncSettings, password, safe_url
 from station.fleet.sql import migrate
+from tests.helpers import station
 from tests.pgserver import CuttingProxy
 
 
@@ -98,7 +99,9 @@ def test_the_database_stopped_mid_backlog_and_restarted(postgres, fleet_db, tmp_
         while Cursor(folder / "sync").read() < 50 and time.monotonic() < deadline:
             time.sleep(0.005)
         postgres.stop()  # mid-backlog
-        time.sleep(2.0)  # the sender fails, backs off, fails again
+        deadline = time.monotonic() + 30  # the sender fails, backs off, fails again: waited for, not slept
+        while sender.failures < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert sender.failures >= 2 and Cursor(folder / "sync").read() < 300
         postgres.start()
         deadline = time.monotonic() + 60
@@ -281,7 +284,6 @@ def test_sync_init_against_a_missing_database_is_one_sentence(postgres, tmp_path
     """Issue 17 #8: psycopg's traceback for a missing database, a wrong password or none."""
     config = tmp_path / "config.toml"
     config.write_text(f'[sync]\ndatabase_url = "{postgres.url("no_such_db")}"\n')
-    run = subprocess.run([sys.executable, "-m", "station", "sync", "--init", "--config", str(config)],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = station("sync", "--init", "--config", str(config), timeout=60)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "there is no database no_such_db on that server: create it (createdb no_such_db)" in run.stderr

@@ -15,7 +15,7 @@ from station.core.coach.setreport import Rep, SetReport
 from station.edges.storage.history import History
 from station.edges.storage.journal import DAMAGED_NAME, Journal, encode
 from station.edges.storage.setkeeper import BATCH, BUSY_S, JOURNAL_NAME, RETRY_S, SetKeeper
-from tests.helpers import tmpfs
+from tests.helpers import station, tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,12 +225,10 @@ def test_with_nothing_on_disk_writable_the_set_goes_to_the_system_log_and_is_imp
         saved_log = tmp_path / "sets.txt"
         saved_log.write_text(caplog.text)
         env = {**os.environ, "STATION_DATA_DIR": str(tmp_path / "fixed")}
-        imported = subprocess.run([sys.executable, "-m", "station", "history", "--import", str(saved_log)], env=env,
-                                  capture_output=True, text=True, timeout=60)  # fmt: skip
+        imported = station("history", "--import", str(saved_log), env=env, timeout=60)
         assert imported.returncode == 0 and imported.stdout.startswith("1 set(s) imported"), imported.stderr
         assert [s["reps"] for s in _stored(tmp_path / "fixed")] == [2]
-        again = subprocess.run([sys.executable, "-m", "station", "history", "--import", str(saved_log)], env=env,
-                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        again = station("history", "--import", str(saved_log), env=env, timeout=60)
         assert again.stdout.startswith("0 set(s) imported into the history, 1 were there already")
         keeper = SetKeeper(ro)
         keeper.keep(_report(3))

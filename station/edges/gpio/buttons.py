@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from station.core.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START
+from station.core.kiosk.events import CHECK_PLACEMENT, HOLD, SELECT, SHOW_HEALTH, START, Action
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +28,31 @@ class ButtonSettings:
     place_hold_s: float = 5.0  # SELECT held alone this long (outside a set): the placement check
 
 
+def long_hold(select_held_s: float, start_pressed: bool, settings: ButtonSettings) -> Action | None:
+    """The long holds, from how long SELECT has been down and whether START is down with it: both
+    buttons for health_hold_s open the owner's health page, SELECT alone for place_hold_s the
+    installer's placement check. Pure, so the rule is tested without waiting seconds for it."""
+    if start_pressed and select_held_s >= settings.health_hold_s:
+        return SHOW_HEALTH
+    if not start_pressed and select_held_s >= settings.place_hold_s:
+        return CHECK_PLACEMENT
+    return None
+
+
 class Buttons:
     """SELECT and START on GPIO, turned into the kiosk's actions (presses, holds, the long holds)."""
 
     keys_shown = False  # real buttons: the screens name them, not keys
 
-    def __init__(self, settings: ButtonSettings, actions: queue.Queue[str], pin_factory: Any = None) -> None:
+    def __init__(
+        self, settings: ButtonSettings, actions: queue.Queue[str], pin_factory: Any = None, look_s: float = 0.5
+    ) -> None:
+        """`look_s`: how often a held SELECT is looked at for the long holds (a test's holds are short)."""
         from gpiozero import Button
 
         kw = {"pull_up": settings.pull_up, "bounce_time": settings.bounce_s or None, "pin_factory": pin_factory}
-        # SELECT acts at once when pressed; held, it is looked at every half second for the two
-        # long holds (both buttons: the health page; SELECT alone: the placement check).
-        self.select = Button(settings.select_pin, hold_time=0.5, hold_repeat=True, **kw)
+        # SELECT acts at once when pressed; held, it is looked at every look_s for the two long holds.
+        self.select = Button(settings.select_pin, hold_time=look_s, hold_repeat=True, **kw)
         self.start = Button(settings.start_pin, hold_time=settings.hold_s, **kw)
         self.settings = settings
         self._held = False
@@ -59,13 +72,13 @@ class Buttons:
         if self._long_hold_done:
             return
         held = self.select.active_time or 0.0  # since the press (held_time counts from the first hold)
-        if self.start.is_pressed and held >= self.settings.health_hold_s:
-            self._long_hold_done = True
+        action = long_hold(held, bool(self.start.is_pressed), self.settings)
+        if action is None:
+            return
+        self._long_hold_done = True
+        if action == SHOW_HEALTH:
             self._held = True  # START's release is part of the gesture, not a press
-            self._actions.put(SHOW_HEALTH)
-        elif not self.start.is_pressed and held >= self.settings.place_hold_s:
-            self._long_hold_done = True
-            self._actions.put(CHECK_PLACEMENT)
+        self._actions.put(action)
 
     def _start_down(self) -> None:
         self._held = False
