@@ -31,15 +31,17 @@ def _cmd_model(args: argparse.Namespace) -> int:
 
 
 def _cmd_pose(args: argparse.Namespace) -> int:
+    from station.compose import pose_model
+    from station.config import load
     from station.edges.camera.pick import open_source
-    from station.edges.pose.movenet import load_movenet
     from station.edges.pose.pipeline import estimator_for, poses
 
     if args.out:
         check_output_path(args.out, "pose output")
+    config = load(args.config)  # the site's [pose] settings: the keypoints the kiosk would see
     source = open_source(args.source)
     try:
-        estimator = estimator_for(source, lambda: load_movenet(args.threads))
+        estimator = estimator_for(source, lambda: pose_model(config, args.threads))
     except BaseException:
         source.close()
         raise
@@ -52,19 +54,22 @@ def _cmd_pose(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    from station.compose import pose_model
+    from station.config import load
     from station.tools.bench import bench_pose
 
+    config = load(args.config)  # this station's settings: the figures of the kiosk on the wall
     clip = Path(args.clip) if args.clip else DEFAULT_BENCH_CLIP
     if not clip.exists():
         raise StationError(f"There is no clip at {clip} to benchmark on: name one.")
-    ratio = bench_pose(clip, args.threads)
+    ratio = bench_pose(clip, lambda: pose_model(config, args.threads))
     if not args.no_live:
         from station.tools.bench import bench_live, bench_ui
 
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-        bench_ui()
-        bench_live(clip)
+        bench_ui(config)
+        bench_live(clip, config)
     print(f"pipeline/invoke: {ratio:.3f}")
     return 0
 
@@ -194,11 +199,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         logging.getLogger("station").info("a windowed placement try: what it records goes to %s", options.data_folder)
     from station.edges.camera.pick import CAMERAS
 
-    if args.exit_at_end and (options.source is None or options.source in CAMERAS or options.drill is None):
-        raise StationError("--exit-at-end needs --source FILE and --drill ID.")
-    if args.exit_at_end and options.source.startswith(("synthetic", "live:")):
-        # The synthetic athlete and a clip played as a camera never end: the run would never exit.
-        raise StationError("--exit-at-end needs a clip or an image that ends: for live: or synthetic, use --seconds.")
+    if args.exit_at_end:
+        if options.source is None or options.source in CAMERAS or options.drill is None:
+            raise StationError("--exit-at-end needs --source FILE and --drill ID.")
+        if options.source.startswith(("synthetic", "live:")):
+            # The synthetic athlete and a clip played as a camera never end: the run would never exit.
+            raise StationError(
+                "--exit-at-end needs a clip or an image that ends: for live: or synthetic, use --seconds."
+            )
     return main_run(options, config)
 
 
@@ -354,9 +362,10 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_views(args: argparse.Namespace) -> int:
+    from station.config import load
     from station.tools.viewcheck import format_table, view_table
 
-    print(format_table(view_table()))
+    print(format_table(view_table(load(args.config))))
     return 0
 
 
@@ -365,8 +374,13 @@ def _cmd_soak(args: argparse.Namespace) -> int:
 
     if not WARMUP_FRAMES < args.frames <= 10_000_000:
         raise StationError(f"--frames must be above the {WARMUP_FRAMES}-frame warm-up (and at most 10 million).")
-    soak(args.frames)
+    from station.config import load
+
+    soak(args.frames, config=load(args.config))
     return 0
+
+
+SITE_CONFIG = "config file, as the kiosk reads it (default: the system one)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -385,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="a clip, an image, 'camera' or 'synthetic'")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
+    p.add_argument("--config", metavar="FILE", help=SITE_CONFIG)
     p.set_defaults(func=_cmd_pose)
 
     p = sub.add_parser("analyze", help="count reps and call faults on a clip")
@@ -396,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--pose-fps", type=float, metavar="N",
         help="see only the frames a model this fast would (a Pi 4 manages about 10, a Pi 5 about 25)",
     )  # fmt: skip
-    p.add_argument("--config", metavar="FILE", help="config file, as the kiosk reads it (default: the system one)")
+    p.add_argument("--config", metavar="FILE", help=SITE_CONFIG)
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("calibrate", help="the coach against labelled clips: margins, held-out figures, a per-rep CSV")
@@ -477,16 +492,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_config)
 
     p = sub.add_parser("views", help="which faults each view lets the coach judge (synthetic athlete), as a table")
+    p.add_argument("--config", metavar="FILE", help=SITE_CONFIG)
     p.set_defaults(func=_cmd_views)
 
     p = sub.add_parser("soak", help="run the kiosk on the synthetic athlete for a long time; print memory")
     p.add_argument("--frames", type=int, default=100_000)
+    p.add_argument("--config", metavar="FILE", help=SITE_CONFIG)
     p.set_defaults(func=_cmd_soak)
 
     p = sub.add_parser("bench", help="time the pipeline and print the figures")
     p.add_argument("clip", nargs="?", help="clip to time on (default: the shared kettlebell clip)")
     p.add_argument("--no-live", action="store_true", help="skip the live path (the kiosk on the clip as a camera)")
     p.add_argument("--threads", type=int, default=None, help="inference threads (default: all cores)")
+    p.add_argument("--config", metavar="FILE", help=SITE_CONFIG)
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -1,10 +1,12 @@
 """The composition root: the one place that turns a `Config` into the station's parts (`build` for the
-kiosk, `analysis` for `station analyze`).
+kiosk, `analysis` for `station analyze`, `pose_model` and `site_drill` for every other command that
+runs the model or the coach: `pose`, `bench`, `views`, `soak`).
 
 Each adapter owns its settings (`CameraSettings` beside the camera, `ButtonSettings` beside the
 buttons, ...); only the entry point reads the config file, and only this module hands each part
-its settings. Everything hardware is chosen here: the camera or a clip, the pose model or none,
-GPIO pins or the mock factory, the screen (full screen on the Pi's console, a window elsewhere).
+its settings. Everything hardware is chosen here: the camera, its stand-in or a clip; MoveNet or a
+stand-in (known poses, a model that could not load); GPIO pins or the keyboard; the speaker or
+silence; the screen (full screen on the Pi's console, a window elsewhere).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station.config import Config
 from station.core.coach.session import CoachSettings
@@ -34,6 +36,9 @@ from station.edges.pose.worker import PoseWorker
 from station.edges.sound import Silence, Sounds, open_sounds
 from station.edges.storage.setkeeper import SetKeeper
 from station.errors import StationError
+
+if TYPE_CHECKING:
+    from station.edges.pose.movenet import MoveNet
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +60,12 @@ def site_drill(config: Config, drill_id: str) -> Drill:
     return config.drills[drill_id]
 
 
-def pose_model(config: Config) -> PoseEstimator:
-    """MoveNet with the site's [pose] settings, for the kiosk and `station analyze` alike."""
+def pose_model(config: Config, threads: int | None = None) -> MoveNet:
+    """MoveNet with the site's [pose] settings, for the kiosk and every command that runs the model
+    (`threads`: a command line's --threads, over the site's)."""
     from station.edges.pose.movenet import load_movenet
 
-    return load_movenet(config.pose.threads or None, config.pose.settings)
+    return load_movenet(threads or config.pose.threads or None, config.pose.settings)
 
 
 def analysis(config: Config, drill_id: str) -> Analysis:

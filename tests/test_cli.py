@@ -173,3 +173,27 @@ def test_analyze_honours_the_sites_config_and_a_broken_one_is_one_sentence(tmp_p
     broken.write_text("[drills.rdl\n", encoding="utf-8")
     result = station("analyze", clip, "--drill", "rdl", "--config", str(broken))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "not valid TOML" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["pose", "STILL"], ["bench", "--no-live"], ["views"], ["soak"],
+                                     ["analyze", "STILL", "--drill", "rdl"], ["run", "--source", "STILL"]])  # fmt: skip
+def test_every_command_that_runs_the_coach_or_the_model_reads_the_sites_config(command, tmp_path):
+    """Issue 20: pose, bench, views and soak wired themselves from the shipped defaults. Each now takes its
+    parts from compose, from the config the kiosk reads: a broken one is one sentence before any work."""
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[pose]\nkeypoint_score = 7\n", encoding="utf-8")
+    still = str(shared_path("stills", "standing_man.jpeg"))
+    args = [still if a == "STILL" else a for a in command]
+    run = station(*args, "--config", str(broken), timeout=60, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    assert "pose.keypoint_score" in run.stderr and run.stderr.count("\n") == 1, run.stderr
+
+
+def test_station_pose_gives_the_keypoints_the_kiosk_would_see_with_the_sites_pose_settings(tmp_path):
+    still = str(shared_path("stills", "standing_man.jpeg"))
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[pose]\nperson_keypoints = 17\nperson_mean_score = 0.95\n", encoding="utf-8")
+    shipped = json.loads(station("pose", still, timeout=60).stdout)
+    site = json.loads(station("pose", still, "--config", str(strict), timeout=60).stdout)
+    assert shipped["person"] and not site["person"]  # the same keypoints, judged by the site's settings
+    assert site["keypoints"] == shipped["keypoints"]

@@ -32,3 +32,14 @@ def test_every_view_counts_and_each_fault_is_judged_where_the_view_shows_it():
     # lifter is not the spine (real front-oblique clips read clean backs as rounded), so it stays grey there.
     assert table["back 45"]["back_rounding"].called == 1.0
     assert table["front 45"]["back_rounding"].called == 0.0 and table["front 45"]["back_rounding"].unseen == 1.0
+
+
+def test_the_table_is_the_sites_coach_not_the_shipped_one():
+    """`station views --config FILE`: a site that lets the shins lean to 80 degrees never hears "Knees
+    forward" side-on, where the shipped thresholds call it on every rep."""
+    from station.config import parse
+
+    lenient = parse({"drills": {"deadlift": {"max_shin_lean": 80.0}}})
+    side = (("side", 0.0),)
+    assert view_table(views=side)["side"]["knees_forward"].called == 1.0
+    assert view_table(lenient, views=side)["side"]["knees_forward"].called == 0.0

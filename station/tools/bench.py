@@ -16,8 +16,9 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from station.config import Config
 from station.edges.camera.video import VideoSource, reduced_size
-from station.edges.pose.movenet import Square, crop_resize, load_movenet
+from station.edges.pose.movenet import MoveNet, Square, crop_resize, load_movenet
 
 WARM_UP_INVOKES = 20  # the first invokes allocate and pack weights
 
@@ -32,14 +33,15 @@ def peak_memory_mb() -> float:
 
 
 def bench_pose(
-    clip: Path, threads: int | None = None, max_frames: int = 1500, out: Callable[[str], None] = print
+    clip: Path, load: Callable[[], MoveNet] = load_movenet, max_frames: int = 1500, out: Callable[[str], None] = print
 ) -> float:
     """Time decode, crop and resize, invoke and postprocess per frame; returns pipeline/invoke.
 
+    `load`: the model as the station runs it (`compose.pose_model`, the site's [pose] settings).
     After every frame's pipeline the bare invoke runs once on a fixed input, so the two medians
     are taken under the same conditions.
     """
-    estimator = load_movenet(threads)
+    estimator = load()
     source = VideoSource(clip)
     decode: list[float] = []
     pipeline: list[float] = []
@@ -79,7 +81,10 @@ def bench_pose(
     return ms(pipeline) / ms(bare)
 
 
-def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: Callable[[str], None] = print) -> None:
+def bench_live(
+    clip: Path, config: Config | None = None, drill: str = "deadlift", seconds: float = 12.0,
+    out: Callable[[str], None] = print,
+) -> None:  # fmt: skip
     """The kiosk as a lifter meets it: the clip played as a live camera into the real app.
 
     Prints frames shown per second, frames dropped, the time from a frame's capture to the
@@ -90,10 +95,9 @@ def bench_live(clip: Path, drill: str = "deadlift", seconds: float = 12.0, out: 
     import tempfile
 
     from station.app import KioskApp, RunOptions
-    from station.config import Config
     from station.core.kiosk.events import Chosen
 
-    config = Config()
+    config = config or Config()
     scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")  # benchmark sets stay out of the gym's history
     options = RunOptions(source=f"live:{clip}", drill=drill, size=(1280, 720), data_folder=Path(scratch.name))
     started = time.perf_counter()
@@ -148,20 +152,21 @@ def thread_cpu(app: Any) -> dict[str, float]:
 UI_SIZES = ((1920, 1080), (800, 480))
 
 
-def bench_ui(sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str], None] = print) -> None:
+def bench_ui(
+    config: Config | None = None, sizes: tuple[tuple[int, int], ...] = UI_SIZES, out: Callable[[str], None] = print
+) -> None:
     """The UI thread's CPU for drawing and flipping one frame (thread time, median): the set screen
     with the live picture updating, and the summary after a ten-minute set."""
     import pygame
 
     from station.app import KioskApp, RunOptions
-    from station.config import Config
     from station.core.coach.setreport import Rep, SetReport
     from station.edges.camera.athlete import AthleteSpec
 
     for size in sizes:
         scratch = tempfile.TemporaryDirectory(prefix="hinge-bench-")
         options = RunOptions(source="synthetic:rdl", drill="rdl", size=size, data_folder=Path(scratch.name))
-        app = KioskApp(options, Config())
+        app = KioskApp(options, config or Config())
         try:
             t0 = time.perf_counter()
             while app.frames_shown < 30 and time.perf_counter() - t0 < 30:

@@ -58,8 +58,9 @@ def _night(app: KioskApp) -> int:
 
 
 def soak(
-    frames: int = 100_000, warmup: int = WARMUP_FRAMES, set_frames: int = 3000, out: Callable[[str], None] = print
-) -> float:
+    frames: int = 100_000, warmup: int = WARMUP_FRAMES, set_frames: int = 3000, out: Callable[[str], None] = print,
+    config: Config | None = None,
+) -> float:  # fmt: skip
     """Run `frames` synthetic frames through the kiosk; returns the memory growth in MB.
 
     The first reading comes after a whole set has ended, so one-time costs (fonts for the summary
@@ -68,7 +69,8 @@ def soak(
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     # A short idle time: outside opening hours the station sleeps once no button was pressed for it.
-    config = Config(kiosk=dataclasses.replace(Config().kiosk, idle_s=5.0))
+    config = config or Config()
+    config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, idle_s=5.0))
     scratch = tempfile.TemporaryDirectory(prefix="hinge-soak-")  # test sets stay out of the gym's history
     options = RunOptions(source="synthetic:kb-swing:back_rounding", drill="kb-swing", size=(640, 360), fast=True,
                          data_folder=Path(scratch.name))  # fmt: skip

@@ -14,6 +14,10 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from station.compose import site_drill
+from station.config import Config
+from station.core.coach.session import CoachSettings
+from station.core.drills import Drill
 from station.edges.camera.athlete import AthleteSpec, Camera, Faults
 from station.edges.progress import Progress
 
@@ -45,38 +49,48 @@ class Cell:
     reps_done: int
 
 
-def run_set(drill: str, fault: str | None, yaw: float, seed: int = 11) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(faults, unseen) of each rep the coach counted, for one synthetic set."""
+def run_set(
+    drill: Drill, fault: str | None, yaw: float, coach_settings: CoachSettings | None = None, seed: int = 11
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(faults, unseen) of each rep the coach counted, for one synthetic set (the site's drill and coach)."""
     from station.core.coach.session import Coach
-    from station.core.drills import DRILLS
     from station.core.keypoints import Pose
     from station.edges.camera.athlete import Athlete
 
     spec = AthleteSpec(
-        drill=drill, reps=REPS, faults=Faults.named(fault) if fault else Faults(), noise=0.01, drop=0.05, seed=seed,
+        drill=drill.id, reps=REPS, faults=Faults.named(fault) if fault else Faults(), noise=0.01, drop=0.05, seed=seed,
         camera=Camera(yaw_deg=yaw, facing=1),
     )  # fmt: skip
-    coach = Coach(DRILLS[drill])
+    coach = Coach(drill, coach_settings)
     for t, keypoints, image in Athlete(spec).frames():
         coach.update(Pose(t, keypoints, True, spec.camera.size), image, 1.0)
     coach.finish()
     return [(r.faults, r.unseen) for r in coach.reps]
 
 
-def _job(args: tuple[str, str | None, float]) -> tuple[tuple[str, str | None, float], list]:
-    return args, run_set(*args)
+Job = tuple[str, str | None, float]  # drill, fault (None: a clean set), yaw
 
 
-def view_table(workers: int = 2, views: tuple[tuple[str, float], ...] = VIEWS) -> dict[str, dict[str, Cell]]:
-    """{view name: {fault or "false alarms": Cell}} over `views` (default: every view)."""
-    jobs = [(d, f, yaw) for _, yaw in views for f, d in FAULT_DRILLS.items()]
+def _job(args: tuple[Job, Drill, CoachSettings]) -> tuple[Job, list]:
+    (_, fault, yaw), drill, coach = args  # plain data: it goes to a fresh interpreter
+    return args[0], run_set(drill, fault, yaw, coach)
+
+
+def view_table(
+    config: Config | None = None, workers: int = 2, views: tuple[tuple[str, float], ...] = VIEWS
+) -> dict[str, dict[str, Cell]]:
+    """{view name: {fault or "false alarms": Cell}} over `views` (default: every view), with the site's
+    drills and coach settings from `config` (default: the shipped ones)."""
+    config = config or Config()
+    drills = {d: site_drill(config, d) for d in {*FAULT_DRILLS.values(), *CLEAN_DRILLS}}
+    jobs: list[Job] = [(d, f, yaw) for _, yaw in views for f, d in FAULT_DRILLS.items()]
     jobs += [(d, None, yaw) for _, yaw in views for d in CLEAN_DRILLS]
     # Fresh interpreters, not forks: a fork of a process with threads (a test run, the kiosk) can
     # inherit a lock some other thread held and hang.
     progress = Progress("views: synthetic sets lifted", total=len(jobs))
     results = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for key, reps in pool.map(_job, jobs):
+        for key, reps in pool.map(_job, [(job, drills[job[0]], config.coach) for job in jobs]):
             results[key] = reps
             progress.step()
     progress.close()
