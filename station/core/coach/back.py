@@ -14,7 +14,7 @@ Nor is a back read while it moves fast: at a camera's usual 1/60 s exposure a ba
 length a second smears its edge by 0.017 torso lengths, the size of the bow that tells a rounded
 back from a flat one (0.02 to 0.04 on the shared clips). The bottom of a swing is read only in the
 instant it turns; a slow hinge's bottom is read throughout.
-Cost: one small `cv2.remap` of about 10 x 60 pixels a frame.
+Cost: one small bilinear sampling of about 10 x 60 pixels a frame.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from station.core.coach.scene import SceneView
+from station.core.pixels import bilinear
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def read_back(
     base = h[None, :] + positions[:, None] * length * u[None, :]
     pts = base[:, None, :] + offsets[None, :, None] * dorsal[None, None, :]
     map_x, map_y = pts[..., 0].astype(np.float32), pts[..., 1].astype(np.float32)
-    profile = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    profile = bilinear(image, map_x, map_y)  # the same numbers on every processor and OpenCV release
     profile = cv2.GaussianBlur(profile, (1, 5), 0)
 
     far = offsets >= cfg.scene_from * length
@@ -84,7 +85,7 @@ def read_back(
     learnt = np.zeros(cfg.profiles, bool)
     if scene is not None:
         sx, sy = map_x * scene.scale, map_y * scene.scale
-        room = cv2.remap(scene.image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        room = bilinear(scene.image, sx, sy)
         known = cv2.remap(scene.known, sx, sy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         learnt = (known > 0).all(axis=1)
         if learnt.any():
