@@ -40,13 +40,9 @@ def _cmd_pose(args: argparse.Namespace) -> int:
         check_output_path(args.out, "pose output")
     config = load(args.config)  # the site's [pose] settings: the keypoints the kiosk would see
     source = open_source(args.source)
-    try:
-        estimator = estimator_for(source, lambda: pose_model(config, args.threads))
-    except BaseException:
-        source.close()
-        raise
     with contextlib.ExitStack() as stack:
-        stack.callback(source.close)
+        stack.callback(source.close)  # closed however it ends, a model that will not load too
+        estimator = estimator_for(source, lambda: pose_model(config, args.threads))
         out = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else sys.stdout
         for _frame, pose in poses(source, estimator):
             out.write(json.dumps(pose.to_json()) + "\n")

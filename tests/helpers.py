@@ -14,6 +14,8 @@ from station.core.coach.posture import Posture
 from station.core.coach.session import Coach
 from station.core.drills import DRILLS
 from station.core.keypoints import Pose
+from station.core.kiosk.events import Effect, PoseSeen
+from station.core.kiosk.state import Kiosk
 from station.edges.camera.athlete import Athlete, AthleteSpec
 
 
@@ -25,6 +27,14 @@ def coach_run(spec: AthleteSpec, coach: Coach | None = None) -> Coach:
         coach.update(Pose(t, keypoints, True, spec.camera.size), image, 1.0)
     coach.finish()
     return coach
+
+
+def lift(kiosk: Kiosk, spec: AthleteSpec, t0: float = 0.0) -> list[Effect]:
+    """Play the synthetic athlete into the kiosk's core as poses from `t0`; the effects it answered with."""
+    effects: list[Effect] = []
+    for t, keypoints, image in Athlete(spec).frames():
+        effects += kiosk.handle(PoseSeen(Pose(t0 + t, keypoints, True, spec.camera.size), t0 + t, image, 1.0))
+    return effects
 
 
 _BASE = Posture(

@@ -4,19 +4,14 @@ import pytest
 
 from station.core.coach.session import Coach
 from station.core.drills import DRILLS, FAULT_CUES, FAULT_IDS, FAULT_NAMES, Drill, get_drill
-from station.core.keypoints import Pose
-from station.edges.camera.athlete import Athlete, AthleteSpec
+from station.edges.camera.athlete import AthleteSpec
 from station.errors import StationError
+from tests.helpers import coach_run
 
 
 def _counted(movement: str, drill: Drill, reps: int = 3) -> int:
     """Reps the coach of `drill` counts when the synthetic athlete does `movement`'s reps."""
-    spec = AthleteSpec(drill=movement, reps=reps)
-    coach = Coach(drill)
-    for t, keypoints, image in Athlete(spec).frames():
-        coach.update(Pose(t, keypoints, True, spec.camera.size), image, 1.0)
-    coach.finish()
-    return len(coach.reps)
+    return len(coach_run(AthleteSpec(drill=movement, reps=reps), Coach(drill)).reps)
 
 
 @pytest.mark.parametrize("drill_id", ["dowel-hinge", "wall-touch", "rdl", "deadlift", "kb-swing"])

@@ -5,11 +5,11 @@ import dataclasses
 
 from station.core.coach.setreport import Rep, SetReport
 from station.core.drills import DRILLS, FAULT_CUES, FAULT_PRAISE, UNSEEN_CUE
-from station.core.keypoints import Pose
-from station.core.kiosk.events import CameraLost, Chosen, ModelProblem, PoseSeen, Pressed, SourceProblem, Stopping, Tick
+from station.core.kiosk.events import CameraLost, Chosen, ModelProblem, Pressed, SourceProblem, Stopping, Tick
 from station.core.kiosk.shown import camera_status, shown, went_well
 from station.core.kiosk.state import ASLEEP, HEALTH, SET, SHOW_HEALTH, SUMMARY, Kiosk, KioskSettings
-from station.edges.camera.athlete import Athlete, AthleteSpec, Faults
+from station.edges.camera.athlete import AthleteSpec, Faults
+from tests.helpers import lift
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3, health_s=30)
 
@@ -18,17 +18,12 @@ def _kiosk() -> Kiosk:
     return Kiosk(list(DRILLS.values()), SETTINGS)
 
 
-def _lift(kiosk: Kiosk, spec: AthleteSpec, t0: float = 0.0) -> None:
-    for t, k, image in Athlete(spec).frames():
-        kiosk.handle(PoseSeen(Pose(t0 + t, k, True, (640, 480)), t0 + t, image, 1.0))
-
-
 def test_the_set_shows_the_lit_faults_fix_and_the_count():
     k = _kiosk()
     k.handle(Chosen("rdl", 0.0, start=True))
     first = shown(k)
     assert first.screen == SET and first.reps == 0 and first.cue.tone == "warn"  # "Step into view" first
-    _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
+    lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
     s = shown(k)
     assert s.reps == 2 and s.guidance is None and s.ready
     assert (s.cue.text, s.cue.tone) == (FAULT_CUES["knees_forward"], "fault")
@@ -41,7 +36,7 @@ def test_the_set_shows_the_lit_faults_fix_and_the_count():
 def test_a_clean_rep_shows_the_drills_own_cue():
     k = _kiosk()
     k.handle(Chosen("rdl", 0.0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     s = shown(k)
     assert (s.cue.text, s.cue.tone) == (DRILLS["rdl"].cues[0], "good")
 
@@ -49,7 +44,7 @@ def test_a_clean_rep_shows_the_drills_own_cue():
 def test_the_summary_says_what_to_fix_and_praises_only_what_was_clean():
     k = _kiosk()
     k.handle(Chosen("rdl", 0.0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=3, faults=Faults.named("knees_forward"), fault_every=2))
+    lift(k, AthleteSpec(drill="rdl", reps=3, faults=Faults.named("knees_forward"), fault_every=2))
     k.handle(Stopping(100.0))
     s = shown(k)
     assert s.screen == SUMMARY and s.report is not None and s.report.count == 3
@@ -72,7 +67,7 @@ def test_no_praise_for_a_fault_the_view_could_not_show_on_most_reps():
 def test_a_grey_lamp_from_a_bad_view_says_why():
     k = _kiosk()
     k.handle(Chosen("rdl", 0.0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     lamp = next(iter(k.state.lamps.values()))
     lamp.unseen, lamp.view_ok = True, False
     assert shown(k).cue.text == UNSEEN_CUE
@@ -81,7 +76,7 @@ def test_a_grey_lamp_from_a_bad_view_says_why():
 def test_a_problem_stands_in_for_the_set_and_says_the_set_is_kept():
     k = _kiosk()
     k.handle(Chosen("rdl", 0.0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     k.handle(CameraLost("the camera stopped sending", 50.0))
     s = shown(k)
     assert s.problem is not None and s.problem.title == "No camera picture"

@@ -43,19 +43,13 @@ from station.core.kiosk.state import (
     KioskSettings,
 )
 from station.edges.camera.athlete import Athlete, AthleteSpec, Camera, Faults
+from tests.helpers import lift
 
 SETTINGS = KioskSettings(idle_s=10, summary_s=5, walk_away_s=3)
 
 
 def _kiosk() -> Kiosk:
     return Kiosk(list(DRILLS.values()), SETTINGS)
-
-
-def _lift(kiosk: Kiosk, spec: AthleteSpec, t0: float = 0.0) -> list:
-    effects = []
-    for t, k, image in Athlete(spec).frames():
-        effects += kiosk.handle(PoseSeen(Pose(t0 + t, k, True, (640, 480)), t0 + t, image, 1.0))
-    return effects
 
 
 def _stored(effects: list) -> list:
@@ -89,7 +83,7 @@ def test_selecting_wraps_round_the_drills():
 def test_a_set_counts_lights_lamps_sounds_and_is_stored_when_it_ends():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
-    effects = _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
+    effects = lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=2))
     sounds = [e.name for e in effects if isinstance(e, PlaySound)]
     assert sounds == ["rep", "fault"]  # a tick for the clean rep, the low tone for the faulty one
     assert k.reps == 2 and k.state.lamps["knees_forward"].lit and k.state.lamps["knees_forward"].rep == 2
@@ -108,19 +102,19 @@ def test_lamps_stay_grey_until_a_rep_has_been_judged():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
     assert not any(lamp.judged for lamp in k.state.lamps.values())
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     assert k.state.lamps["knees_forward"].judged and not k.state.lamps["knees_forward"].lit
     assert not k.state.lamps["no_lockout"].judged  # its top is judged as the next rep starts
-    _lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
+    lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
     assert k.state.lamps["no_lockout"].judged
 
 
 def test_a_clean_rep_turns_a_lamp_green_again():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=1))
+    lift(k, AthleteSpec(drill="rdl", reps=2, faults=Faults.named("knees_forward"), fault_every=1))
     assert k.state.lamps["knees_forward"].lit
-    _lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
+    lift(k, AthleteSpec(drill="rdl", reps=1, lead_in_s=0.5), t0=100.0)
     assert not k.state.lamps["knees_forward"].lit
 
 
@@ -143,7 +137,7 @@ def test_idle_screens_go_back_to_attract():
 def test_walking_away_ends_the_set_and_stores_it():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     nobody = Pose(50.0, np.zeros((17, 3)), False, (640, 480))
     last_seen = k.state.last_person_at
     k.handle(PoseSeen(nobody, last_seen + 1))
@@ -162,7 +156,7 @@ def test_an_empty_set_is_not_stored():
 def test_stopping_ends_the_set_in_progress_once():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=2))
+    lift(k, AthleteSpec(drill="rdl", reps=2))
     assert [r.count for r in _stored(k.handle(Stopping(60)))] == [2]
     assert _stored(k.handle(Stopping(61))) == []  # nothing in progress: nothing stored twice
 
@@ -241,7 +235,7 @@ def test_outside_opening_hours_it_sleeps_when_idle_wakes_on_a_button_and_at_open
 def test_a_set_in_progress_is_never_put_to_sleep():
     k = _kiosk()
     k.handle(Chosen("rdl", 0, start=True))
-    _lift(k, AthleteSpec(drill="rdl", reps=1))
+    lift(k, AthleteSpec(drill="rdl", reps=1))
     assert Sleep(True) not in k.handle(Tick(k.state.last_person_at + 1, open=False)) and k.state.screen == SET
 
 
@@ -305,7 +299,7 @@ def test_the_sets_trace_for_the_chart_is_kept_by_the_core_while_the_set_runs():
     """Issue 20: the shell decided when to keep the trace; now the core keeps it, a new set starts it anew."""
     kiosk = _kiosk()
     kiosk.handle(Chosen("rdl", 0.0, start=True))
-    _lift(kiosk, AthleteSpec(drill="rdl", reps=1, fps=15))
+    lift(kiosk, AthleteSpec(drill="rdl", reps=1, fps=15))
     kept = len(kiosk.state.trace)
     assert kept > 10 and all(len(row) == 3 for row in kiosk.state.trace)
     kiosk.handle(Stopping(100.0))
